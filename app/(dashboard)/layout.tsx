@@ -1,0 +1,60 @@
+import type { ReactNode } from "react";
+import { Nav, ThemeToggle, type NavItem } from "@/components/nav";
+import { Providers } from "@/components/providers";
+import { logoutAction } from "@/lib/actions/auth";
+import { requirePageUser } from "@/lib/auth/auth";
+
+const items: NavItem[] = [
+  { href: "/", label: "Overview" },
+  { href: "/events", label: "Events" },
+  { href: "/shops", label: "Shops & instances" },
+  { href: "/settings", label: "Settings" },
+  { href: "/audit", label: "Audit log" },
+];
+
+export default async function DashboardLayout({ children }: { children: ReactNode }) {
+  const user = await requirePageUser();
+  return (
+    <Providers>
+      <div className="md:flex">
+        <aside className="border-b border-zinc-200 bg-white p-4 md:sticky md:top-0 md:h-screen md:w-60 md:shrink-0 md:border-r md:border-b-0 dark:border-zinc-800 dark:bg-zinc-900">
+          <div className="flex items-center justify-between md:block">
+            <p className="font-semibold tracking-tight md:mb-6">Billing control room</p>
+            <div className="md:hidden">
+              <ThemeToggle />
+            </div>
+          </div>
+          <Nav items={items} />
+          <div className="mt-6 hidden space-y-3 border-t border-zinc-200 pt-4 text-sm md:block dark:border-zinc-800">
+            <UserBox name={user.name} email={user.email} role={user.role} />
+            <ThemeToggle />
+          </div>
+        </aside>
+        <main className="min-w-0 flex-1 p-4 md:p-8">
+          <div className="mb-4 flex justify-end md:hidden">
+            <UserBox name={user.name} email={user.email} role={user.role} />
+          </div>
+          {children}
+        </main>
+      </div>
+    </Providers>
+  );
+}
+
+function UserBox({ name, email, role }: { name: string; email: string; role: string }) {
+  return (
+    <div className="flex items-center gap-3 md:block">
+      <div>
+        <p className="font-medium" data-testid="signed-in-user">{name}</p>
+        <p className="text-xs text-zinc-500 dark:text-zinc-400">
+          {email} · {role}
+        </p>
+      </div>
+      <form action={logoutAction} className="md:mt-2">
+        <button type="submit" className="text-xs text-indigo-600 hover:underline dark:text-indigo-400">
+          Sign out
+        </button>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,58 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { useState } from "react";
+
+export type NavItem = { href: string; label: string };
+
+function isActive(pathname: string, href: string) {
+  return href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`);
+}
+
+export function Nav({ items }: { items: NavItem[] }) {
+  const pathname = usePathname();
+  const [open, setOpen] = useState(false);
+  return (
+    <nav aria-label="Main">
+      <button
+        type="button"
+        className="rounded-md border border-zinc-300 px-3 py-1.5 text-sm md:hidden dark:border-zinc-700"
+        aria-expanded={open}
+        onClick={() => setOpen((o) => !o)}
+      >
+        Menu
+      </button>
+      <ul className={`${open ? "flex" : "hidden"} mt-2 flex-col gap-1 md:mt-0 md:flex`}>
+        {items.map((item) => (
+          <li key={item.href}>
+            <Link
+              href={item.href}
+              onClick={() => setOpen(false)}
+              aria-current={isActive(pathname, item.href) ? "page" : undefined}
+              className="block rounded-md px-3 py-2 text-sm text-zinc-600 hover:bg-zinc-100 aria-[current=page]:bg-indigo-50 aria-[current=page]:font-medium aria-[current=page]:text-indigo-700 dark:text-zinc-300 dark:hover:bg-zinc-800 dark:aria-[current=page]:bg-indigo-950 dark:aria-[current=page]:text-indigo-300"
+            >
+              {item.label}
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+export function ThemeToggle() {
+  return (
+    <button
+      type="button"
+      className="rounded-md border border-zinc-300 px-2 py-1 text-xs dark:border-zinc-700"
+      onClick={() => {
+        const dark = document.documentElement.classList.toggle("dark");
+        localStorage.setItem("theme", dark ? "dark" : "light");
+      }}
+    >
+      <span className="dark:hidden">Dark mode</span>
+      <span className="hidden dark:inline">Light mode</span>
+    </button>
+  );
+}

@@ -1,0 +1,75 @@
+import { z } from "zod";
+
+/**
+ * The only place that reads process.env. Empty strings count as unset. A bad setting stops the
+ * start with one line naming it (see ConfigError), never a stack trace.
+ */
+const emptyAsUnset = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(emptyAsUnset, schema.optional());
+
+const postgresUrl = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "postgres:" || url.protocol === "postgresql:") && url.hostname !== "";
+  } catch {
+    return false;
+  }
+}, "is not a postgres:// URL (expected postgresql://user:password@host:port/database)");
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.preprocess(emptyAsUnset, z.enum(["development", "production", "test"]).default("development")),
+    /** Set by Next while it builds: secrets are not needed then. */
+    NEXT_PHASE: optional(z.string()),
+    DATABASE_URL: optional(postgresUrl),
+    DATABASE_POOL_SIZE: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).max(100).default(10)),
+    AUTH_SECRET: optional(z.string().min(32, "must be at least 32 characters")),
+    APP_ENCRYPTION_KEY: optional(
+      z.string().refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64-encoded (openssl rand -base64 32)"),
+    ),
+    APP_URL: z.preprocess(emptyAsUnset, z.url().default("http://127.0.0.1:3000")),
+    SANDBOX_URL: z.preprocess(emptyAsUnset, z.url().default("http://127.0.0.1:4010")),
+    SHOPIFY_API_BASE_URL: z.preprocess(emptyAsUnset, z.url().default("https://api.shopify.com")),
+    WIX_API_BASE_URL: z.preprocess(emptyAsUnset, z.url().default("https://www.wixapis.com")),
+    EMBEDDED_DB_DIR: z.preprocess(emptyAsUnset, z.string().default(".data/pglite")),
+    EMBEDDED_DB_PORT: z.preprocess(emptyAsUnset, z.coerce.number().int().min(0).max(65535).default(54329)),
+    /** Set by the start script when it serves the embedded database: demo users may be created. */
+    EMBEDDED_DB: optional(z.enum(["1"])),
+    LOG_LEVEL: z.preprocess(emptyAsUnset, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== "production" || env.NEXT_PHASE === "phase-production-build") return;
+    for (const key of ["AUTH_SECRET", "APP_ENCRYPTION_KEY"] as const) {
+      if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required in production" });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly setting: string, detail: string) {
+    super(`${setting} ${detail}`);
+  }
+}
+
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new ConfigError(String(issue.path[0] ?? "configuration"), issue.message);
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+export function env(): Env {
+  cached ??= parseEnv();
+  return cached;
+}
+
+/** The database URL, or a clear error when the process was started without one. */
+export function databaseUrl(): string {
+  const url = env().DATABASE_URL;
+  if (!url) throw new ConfigError("DATABASE_URL", "is not set: start the product with `npm run demo` (embedded database) or set it");
+  return url;
+}

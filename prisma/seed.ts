@@ -1,0 +1,176 @@
+/**
+ * Demo data for the embedded database: demo users, the two sandbox connections, their shops and
+ * instances, and 30 days of billing history so every page shows something real.
+ * Runs only against the embedded demo database (EMBEDDED_DB=1), and only when it has no users.
+ */
+import bcrypt from "bcryptjs";
+import { encryptSecret } from "../lib/crypto";
+import { createPrisma, type PrismaClient } from "../lib/db/client";
+import { env } from "../lib/env";
+import type { Prisma } from "../lib/generated/prisma/client";
+
+export const DEMO_SHOPIFY_CONNECTION_ID = "5e3d0b1a-0000-4000-8000-000000000001";
+export const DEMO_WIX_CONNECTION_ID = "5e3d0b1a-0000-4000-8000-000000000002";
+
+export const DEMO_USERS = [
+  { email: "admin@example.com", name: "Demo Admin", role: "admin", password: "billing-demo-admin" },
+  { email: "operator@example.com", name: "Demo Operator", role: "operator", password: "billing-demo-operator" },
+  { email: "viewer@example.com", name: "Demo Viewer", role: "viewer", password: "billing-demo-viewer" },
+] as const;
+
+const DAY = 24 * 3600 * 1000;
+
+export async function createUsers(prisma: PrismaClient, users: readonly { email: string; name: string; role: "admin" | "operator" | "viewer"; password: string }[]) {
+  for (const u of users) {
+    await prisma.user.upsert({
+      where: { email: u.email },
+      update: {},
+      create: { email: u.email, name: u.name, role: u.role, passwordHash: await bcrypt.hash(u.password, 10) },
+    });
+  }
+}
+
+/** The sandbox connections of the demo; tests use them too. */
+export async function createSandboxConnections(prisma: PrismaClient, sandboxUrl = env().SANDBOX_URL) {
+  const base = sandboxUrl.replace(/\/+$/, "");
+  await prisma.connection.upsert({
+    where: { id: DEMO_SHOPIFY_CONNECTION_ID },
+    update: { apiBaseUrl: base, partnerApiUrl: `${base}/4242/api/2026-07/graphql.json` },
+    create: {
+      id: DEMO_SHOPIFY_CONNECTION_ID,
+      name: "SMS Blaster (sandbox)",
+      platform: "shopify",
+      environment: "sandbox",
+      apiBaseUrl: base,
+      partnerApiUrl: `${base}/4242/api/2026-07/graphql.json`,
+      clientId: "sandbox-sms-blaster",
+      clientSecretEnc: encryptSecret("shpss_sandbox_demo_secret"),
+      appGid: "gid://shopify/App/1001",
+      partnerApiTokenEnc: encryptSecret("prtapi_sandbox_demo_token"),
+    },
+  });
+  await prisma.connection.upsert({
+    where: { id: DEMO_WIX_CONNECTION_ID },
+    update: { apiBaseUrl: base },
+    create: {
+      id: DEMO_WIX_CONNECTION_ID,
+      name: "SMS Blaster for Wix (sandbox)",
+      platform: "wix",
+      environment: "sandbox",
+      apiBaseUrl: base,
+      clientId: "cc59f2e7-7a40-4cbf-a78a-ac6e83d17e96",
+      clientSecretEnc: encryptSecret("wix_sandbox_demo_secret"),
+      apiKeyEnc: encryptSecret("IST.sandbox-demo-api-key"),
+      accountId: "0f3d7a52-1111-4c3b-9a58-2f8e6b1c0d44",
+      defaultChargeLimit: "50.00",
+    },
+  });
+}
+
+type DemoShop = { shopId: string; domain: string; name: string; isDevStore: boolean; planHandle: string | null; installed: boolean };
+const DEMO_SHOPS: DemoShop[] = [
+  { shopId: "23423423", domain: "dev-sms-store.myshopify.com", name: "Dev SMS store", isDevStore: true, planHandle: "sms-pro", installed: true },
+  { shopId: "51000001", domain: "acme-outdoor.myshopify.com", name: "Acme Outdoor", isDevStore: false, planHandle: "sms-pro", installed: true },
+  { shopId: "51000002", domain: "blue-kettle.myshopify.com", name: "Blue Kettle", isDevStore: false, planHandle: "sms-volume", installed: true },
+  { shopId: "51000003", domain: "corner-books.myshopify.com", name: "Corner Books", isDevStore: false, planHandle: "basic", installed: true },
+  { shopId: "51000004", domain: "fresh-start.myshopify.com", name: "Fresh Start", isDevStore: false, planHandle: null, installed: true },
+  { shopId: "51000005", domain: "gone-goods.myshopify.com", name: "Gone Goods", isDevStore: false, planHandle: "sms-pro", installed: false },
+];
+const DEMO_INSTANCES = [
+  { instanceId: "7dd21ebc-a097-43ac-8763-2806daee84a1", siteName: "Acme Bakery", currency: "USD", isTest: false, chargeLimit: "50.00" },
+  { instanceId: "8e1f3a20-0000-4000-8000-0000000000e1", siteName: "Boulangerie Paris", currency: "EUR", isTest: false, chargeLimit: "40.00" },
+  { instanceId: "8e1f3a20-0000-4000-8000-0000000000a1", siteName: "Tokyo Ramen", currency: "JPY", isTest: false, chargeLimit: "6000" },
+  { instanceId: "8e1f3a20-0000-4000-8000-0000000000b1", siteName: "Test Site", currency: "USD", isTest: true, chargeLimit: "20.00" },
+];
+
+/** Deterministic pseudo-random numbers, so the demo looks the same on every machine. */
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+
+const FAILURE_CODES = ["NO_SUBSCRIPTION", "SUBSCRIPTION_NOT_METERED", "INVALID_TIMESTAMP", "PERIOD_CLOSED", "IDEMPOTENCY_KEY_ERROR", "INVALID_VALUE"];
+
+export async function createDemoHistory(prisma: PrismaClient, now = new Date()) {
+  const cycleStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - 20 * DAY);
+  const shops = [];
+  for (const s of DEMO_SHOPS) {
+    shops.push(
+      await prisma.shop.upsert({
+        where: { connectionId_shopId: { connectionId: DEMO_SHOPIFY_CONNECTION_ID, shopId: s.shopId } },
+        update: {},
+        create: {
+          connectionId: DEMO_SHOPIFY_CONNECTION_ID, shopId: s.shopId, domain: s.domain, name: s.name, isDevStore: s.isDevStore,
+          installState: s.installed ? "installed" : "uninstalled", uninstalledAt: s.installed ? null : new Date(now.getTime() - 3 * DAY),
+          planHandle: s.planHandle, subscriptionStatus: s.planHandle ? "ACTIVE" : null,
+          cycleStart: s.planHandle ? cycleStart : null, cycleEnd: s.planHandle ? new Date(cycleStart.getTime() + 30 * DAY) : null,
+        },
+      }),
+    );
+  }
+  const instances = [];
+  for (const i of DEMO_INSTANCES) {
+    instances.push(
+      await prisma.wixInstance.upsert({
+        where: { connectionId_instanceId: { connectionId: DEMO_WIX_CONNECTION_ID, instanceId: i.instanceId } },
+        update: {},
+        create: { connectionId: DEMO_WIX_CONNECTION_ID, instanceId: i.instanceId, siteName: i.siteName, currency: i.currency, isTest: i.isTest, chargeLimit: i.chargeLimit, cycleStart, cycleEnd: new Date(cycleStart.getTime() + 30 * DAY) },
+      }),
+    );
+  }
+
+  const random = rng(42);
+  const events: Prisma.BillingEventCreateManyInput[] = [];
+  const billableShops = shops.filter((s) => s.planHandle);
+  for (let day = 29; day >= 0; day--) {
+    const perDay = 40 + Math.floor(random() * 40);
+    for (let n = 0; n < perDay; n++) {
+      const occurredAt = new Date(now.getTime() - day * DAY - Math.floor(random() * DAY));
+      if (occurredAt > now) continue;
+      const shop = billableShops[Math.floor(random() * billableShops.length)]!;
+      const roll = random();
+      const handle = roll < 0.07 ? "SMS_SENT" : roll < 0.1 ? "campaign_opened" : "sms_sent";
+      const value = 1 + Math.floor(random() * 5);
+      const failed = handle === "sms_sent" && random() < 0.08;
+      const code = failed ? FAILURE_CODES[Math.floor(random() * FAILURE_CODES.length)]! : null;
+      const verdict = handle !== "sms_sent" ? "non_billable" : failed ? "failed" : "billable";
+      const key = `demo_${shop.shopId}_${occurredAt.getTime()}_${n}`;
+      events.push({
+        connectionId: DEMO_SHOPIFY_CONNECTION_ID, platform: "shopify", shopId: shop.id, handle, quantity: String(value), occurredAt, idempotencyKey: key,
+        payload: { shop_id: `gid://shopify/Shop/${shop.shopId}`, event_handle: handle, timestamp: occurredAt.toISOString(), idempotency_key: key, attributes: { value } },
+        source: "import", predictedVerdict: handle === "sms_sent" ? "billable" : "non_billable", predictedDetails: handle === "SMS_SENT" ? "did you mean sms_sent?" : null,
+        state: "accepted", attemptCount: 1, platformVerdict: verdict, platformCode: code, platformDetails: code ? `Demo history: ${code}` : null,
+        verdictSource: "imported_file", verdictAt: new Date(occurredAt.getTime() + 60_000), createdAt: occurredAt,
+      });
+    }
+    for (let n = 0; n < 6; n++) {
+      const occurredAt = new Date(now.getTime() - day * DAY - Math.floor(random() * DAY));
+      if (occurredAt > now) continue;
+      const instance = instances[Math.floor(random() * instances.length)]!;
+      const amount = (1 + Math.floor(random() * 4000) / 100).toFixed(2);
+      const key = `demo_wix_${instance.instanceId.slice(0, 8)}_${occurredAt.getTime()}_${n}`;
+      events.push({
+        connectionId: DEMO_WIX_CONNECTION_ID, platform: "wix", wixInstanceId: instance.id, handle: "CHARGE", amount, currency: "USD", occurredAt, idempotencyKey: key,
+        payload: { event: { instanceId: instance.instanceId, createdDate: occurredAt.toISOString(), grossRevenue: amount, netRevenue: amount, wixShare: (Number(amount) * 0.2).toFixed(2), billingType: "CHARGE" } },
+        source: "import", predictedVerdict: "billable", state: "accepted", attemptCount: 1, platformVerdict: "billable",
+        verdictSource: "imported_file", verdictAt: new Date(occurredAt.getTime() + 1000), createdAt: occurredAt,
+      });
+    }
+  }
+  await prisma.billingEvent.createMany({ data: events, skipDuplicates: true });
+  return events.length;
+}
+
+export async function seedDemoIfEmpty(): Promise<boolean> {
+  if (env().EMBEDDED_DB !== "1") return false; // never on a real server
+  const prisma = createPrisma(undefined, 2);
+  try {
+    if ((await prisma.user.count()) > 0) return false;
+    await createUsers(prisma, DEMO_USERS);
+    await createSandboxConnections(prisma);
+    await createDemoHistory(prisma);
+    return true;
+  } finally {
+    await prisma.$disconnect();
+  }
+}

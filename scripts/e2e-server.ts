@@ -1,0 +1,64 @@
+/**
+ * The app as Playwright tests it: a fresh database (the machine's Postgres when E2E_DATABASE_URL or
+ * the default local server is reachable, else the embedded one), migrated and seeded with the
+ * test users, the sandbox connections and 30 days of history; then `next start`.
+ */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import pg from "pg";
+
+const port = process.env.E2E_PORT ?? "3100";
+const adminUrl = process.env.E2E_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+
+async function freshDatabase(): Promise<{ url: string; close(): Promise<void> }> {
+  if (process.env.E2E_EMBEDDED !== "1") {
+    try {
+      const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 2000 });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS pbd_e2e WITH (FORCE)`);
+      await admin.query(`CREATE DATABASE pbd_e2e`);
+      await admin.end();
+      const url = new URL(adminUrl);
+      url.pathname = "/pbd_e2e";
+      console.log("e2e: real Postgres database pbd_e2e");
+      return { url: url.toString(), close: async () => {} };
+    } catch (err) {
+      console.log(`e2e: no real Postgres (${(err as Error).message}); using the embedded one`);
+    }
+  }
+  const { startEmbeddedPostgres } = await import("../lib/db/embedded");
+  const server = await startEmbeddedPostgres({ dataDir: null });
+  console.log("e2e: embedded Postgres (PGlite)");
+  return server;
+}
+
+const db = await freshDatabase();
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  DATABASE_URL: db.url,
+  AUTH_SECRET: process.env.AUTH_SECRET ?? randomBytes(32).toString("base64url"),
+  APP_ENCRYPTION_KEY: process.env.APP_ENCRYPTION_KEY ?? randomBytes(32).toString("base64"),
+  APP_URL: `http://127.0.0.1:${port}`,
+};
+Object.assign(process.env, env);
+
+const { applyMigrations } = await import("../lib/db/migrate");
+await applyMigrations(db.url);
+const { createPrisma } = await import("../lib/db/client");
+const seed = await import("../prisma/seed");
+const prisma = createPrisma(db.url, 2);
+await seed.createUsers(prisma, seed.DEMO_USERS);
+await seed.createSandboxConnections(prisma);
+await seed.createDemoHistory(prisma);
+await prisma.$disconnect();
+
+const children = [spawn(path.resolve("node_modules/.bin/next"), ["start", "-p", port, "-H", "127.0.0.1"], { env, stdio: "inherit" })];
+const stop = async () => {
+  for (const c of children) c.kill("SIGTERM");
+  await db.close();
+  process.exit(0);
+};
+process.on("SIGTERM", stop);
+process.on("SIGINT", stop);
+for (const c of children) c.on("exit", (code) => { console.error(`e2e child exited ${code}`); void stop(); });
