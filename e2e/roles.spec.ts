@@ -19,6 +19,8 @@ test("an admin adds a user, changes the role, disables them, and the audit log s
   await expect(row).toContainText("New Person");
   await row.getByLabel("Role").selectOption("operator");
   await row.getByRole("button", { name: "Save role" }).click();
+  await expect(row.getByRole("status")).toHaveText("Role saved.");
+  await page.reload();
   await expect(row.getByLabel("Role")).toHaveValue("operator");
   await row.getByRole("button", { name: "Disable" }).click();
   await expect(row).toContainText("disabled");

@@ -5,7 +5,11 @@ import { useState, useTransition } from "react";
 import type { ActionResult } from "../action";
 
 /** Runs a server action from a <form>, keeps its field errors, refreshes the page on success. */
-export function useFormAction<T>(run: (input: Record<string, FormDataEntryValue>) => Promise<ActionResult<T>>, onSuccess?: (data: T) => void) {
+export function useFormAction<T>(
+  run: (input: Record<string, FormDataEntryValue>) => Promise<ActionResult<T>>,
+  onSuccess?: (data: T) => void,
+  { resetOnSuccess = true } = {},
+) {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
   const [result, setResult] = useState<ActionResult<T> | null>(null);
@@ -17,7 +21,7 @@ export function useFormAction<T>(run: (input: Record<string, FormDataEntryValue>
       const r = await run(input);
       setResult(r);
       if (r.ok) {
-        form.reset();
+        if (resetOnSuccess) form.reset();
         onSuccess?.(r.data);
         router.refresh();
       }

@@ -27,8 +27,8 @@ export function CreateUserForm() {
 }
 
 export function UserRowActions({ id, role, disabled }: { id: string; role: string; disabled: boolean }) {
-  const roleForm = useFormAction((input) => updateUserAction({ id, role: input.role as never }));
-  const disableForm = useFormAction(() => updateUserAction({ id, disabled: !disabled }));
+  const roleForm = useFormAction((input) => updateUserAction({ id, role: input.role as never }), undefined, { resetOnSuccess: false });
+  const disableForm = useFormAction(() => updateUserAction({ id, disabled: !disabled }), undefined, { resetOnSuccess: false });
   return (
     <div className="flex items-center gap-2">
       <form onSubmit={roleForm.submit} className="flex items-center gap-2">
@@ -42,6 +42,7 @@ export function UserRowActions({ id, role, disabled }: { id: string; role: strin
         <Button type="submit" variant={disabled ? "secondary" : "danger"} className="px-2 py-1 text-xs" disabled={disableForm.pending}>{disabled ? "Enable" : "Disable"}</Button>
       </form>
       {(roleForm.error || disableForm.error) && <span role="alert" className="text-xs text-red-600">{roleForm.error ?? disableForm.error}</span>}
+      {roleForm.result?.ok && <span role="status" className="text-xs text-emerald-700">Role saved.</span>}
     </div>
   );
 }

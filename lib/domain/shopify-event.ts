@@ -1,0 +1,88 @@
+import { z } from "zod";
+
+/**
+ * The App Events API request body (shopify.md 1.3) and the checks Shopify answers
+ * synchronously with 400 (1.4): required fields, types, attribute limits, key length. The
+ * billing rules (value > 0, timestamp inside the cycle) are asynchronous: see shopify-predict.ts.
+ */
+export type ShopifyFieldErrorCode = "missing" | "invalid" | "invalid_type";
+/** One entry of Shopify's `errors[]` (AE-CREATE); `field` is null for request-level problems. */
+export type ShopifyFieldError = { field: string | null; code: ShopifyFieldErrorCode; message: string };
+export type ShopifyInvalidRequestBody = { success: false; error: "Invalid request"; errors: ShopifyFieldError[] };
+
+export const MAX_ATTRIBUTES = 15;
+const ATTRIBUTE_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
+const MAX_ATTRIBUTE_STRING = 128;
+/** Backend handle rules are UNKNOWN; we apply the UI-extension emit() rule (shopify.md 1.3, INFERRED). */
+const EVENT_HANDLE = /^[A-Za-z0-9_./-]{1,128}$/;
+const SHOP_ID = /^(gid:\/\/shopify\/Shop\/\d+|\d+)$/;
+const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
+
+/** An ISO 8601 date-time with a zone ("2026-01-27T14:30:00Z"), or null if malformed or not a real date. */
+export function parseIsoTimestamp(text: unknown): Date | null {
+  if (typeof text !== "string") return null;
+  const m = ISO_TIMESTAMP.exec(text.trim());
+  if (!m) return null;
+  const [year, month, day, hour, minute] = m.slice(1, 6).map(Number);
+  const calendar = new Date(Date.UTC(year, month - 1, day));
+  if (calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day || hour > 23 || minute > 59) return null;
+  const at = new Date(text.trim());
+  return Number.isNaN(at.getTime()) ? null : at;
+}
+
+const attributesSchema = z.record(z.string(), z.unknown()).superRefine((attributes, ctx) => {
+  const keys = Object.keys(attributes);
+  if (keys.length > MAX_ATTRIBUTES) ctx.addIssue({ code: "custom", message: `must not contain more than ${MAX_ATTRIBUTES} keys` });
+  for (const key of keys) {
+    const value = attributes[key];
+    if (!ATTRIBUTE_KEY.test(key)) {
+      ctx.addIssue({ code: "custom", path: [key], message: "key must be 1-64 characters of letters, digits, _ . -" });
+    } else if (typeof value === "string") {
+      if ([...value].length > MAX_ATTRIBUTE_STRING) ctx.addIssue({ code: "custom", path: [key], message: `must be at most ${MAX_ATTRIBUTE_STRING} characters` });
+    } else if (typeof value !== "boolean" && !(typeof value === "number" && Number.isFinite(value))) {
+      ctx.addIssue({ code: "custom", path: [key], params: { type: true }, message: "must be a string, number or boolean" });
+    }
+  }
+});
+
+export const shopifyEventBodySchema = z.object({
+  shop_id: z.string().regex(SHOP_ID, "must be a shop GID (gid://shopify/Shop/123) or a numeric shop id"),
+  event_handle: z.string().regex(EVENT_HANDLE, "must be 1-128 characters of letters, digits, _ . - /"),
+  timestamp: z.string().refine((t) => parseIsoTimestamp(t) !== null, "must be an ISO 8601 date-time with a time zone"),
+  idempotency_key: z.string().min(1, "must not be empty").max(64, "must be at most 64 characters"),
+  attributes: attributesSchema,
+});
+export type ShopifyEventBody = z.infer<typeof shopifyEventBodySchema>;
+type ScalarAttributes = Record<string, string | number | boolean>;
+
+export type ShopifyEventValidation =
+  | { ok: true; event: ShopifyEventBody & { attributes: ScalarAttributes } }
+  | { ok: false; errors: ShopifyFieldError[] };
+
+/** What Shopify would reject with 400 before looking at billing, as field-level errors. */
+export function validateShopifyEventBody(body: unknown): ShopifyEventValidation {
+  if (!body || typeof body !== "object" || Array.isArray(body)) {
+    return { ok: false, errors: [{ field: null, code: "invalid", message: "request body must be a JSON object" }] };
+  }
+  const parsed = shopifyEventBodySchema.safeParse(body);
+  if (parsed.success) return { ok: true, event: parsed.data as ShopifyEventBody & { attributes: ScalarAttributes } };
+  return {
+    ok: false,
+    errors: parsed.error.issues.map((issue) => {
+      const field = issue.path.map(String).join(".") || null;
+      if (issue.code === "invalid_type") {
+        const missing = issue.path.length === 1 && (body as Record<string, unknown>)[String(issue.path[0])] === undefined;
+        return missing
+          ? { field, code: "missing" as const, message: "is missing" }
+          : { field, code: "invalid_type" as const, message: `must be ${issue.expected === "record" ? "an object" : `a ${issue.expected}`}` };
+      }
+      const typeProblem = issue.code === "custom" && (issue.params as { type?: boolean } | undefined)?.type;
+      return { field, code: typeProblem ? ("invalid_type" as const) : ("invalid" as const), message: issue.message };
+    }),
+  };
+}
+
+/** The 400 body Shopify documents for these errors. */
+export function shopifyInvalidRequestBody(errors: ShopifyFieldError[]): ShopifyInvalidRequestBody {
+  return { success: false, error: "Invalid request", errors };
+}
