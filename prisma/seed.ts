@@ -136,7 +136,7 @@ export async function createDemoHistory(prisma: PrismaClient, now = new Date()) 
       const verdict = handle !== "sms_sent" ? "non_billable" : failed ? "failed" : "billable";
       const key = `demo_${shop.shopId}_${occurredAt.getTime()}_${n}`;
       events.push({
-        connectionId: DEMO_SHOPIFY_CONNECTION_ID, platform: "shopify", shopId: shop.id, handle, quantity: String(value), occurredAt, idempotencyKey: key,
+        connectionId: DEMO_SHOPIFY_CONNECTION_ID, platform: "shopify", kind: "shopify_usage", shopId: shop.id, handle, quantity: String(value), occurredAt, idempotencyKey: key,
         payload: { shop_id: `gid://shopify/Shop/${shop.shopId}`, event_handle: handle, timestamp: occurredAt.toISOString(), idempotency_key: key, attributes: { value } },
         source: "import", predictedVerdict: handle === "sms_sent" ? "billable" : "non_billable", predictedDetails: handle === "SMS_SENT" ? "did you mean sms_sent?" : null,
         state: "accepted", attemptCount: 1, platformVerdict: verdict, platformCode: code, platformDetails: code ? `Demo history: ${code}` : null,
@@ -150,7 +150,7 @@ export async function createDemoHistory(prisma: PrismaClient, now = new Date()) 
       const amount = (1 + Math.floor(random() * 4000) / 100).toFixed(2);
       const key = `demo_wix_${instance.instanceId.slice(0, 8)}_${occurredAt.getTime()}_${n}`;
       events.push({
-        connectionId: DEMO_WIX_CONNECTION_ID, platform: "wix", wixInstanceId: instance.id, handle: "CHARGE", amount, currency: "USD", occurredAt, idempotencyKey: key,
+        connectionId: DEMO_WIX_CONNECTION_ID, platform: "wix", kind: "wix_billing_event", wixInstanceId: instance.id, handle: "CHARGE", amount, currency: "USD", occurredAt, idempotencyKey: key,
         payload: { event: { instanceId: instance.instanceId, createdDate: occurredAt.toISOString(), grossRevenue: amount, netRevenue: amount, wixShare: (Number(amount) * 0.2).toFixed(2), billingType: "CHARGE" } },
         source: "import", predictedVerdict: "billable", state: "accepted", attemptCount: 1, platformVerdict: "billable",
         verdictSource: "imported_file", verdictAt: new Date(occurredAt.getTime() + 1000), createdAt: occurredAt,
