@@ -31,6 +31,14 @@ const envSchema = z
     SANDBOX_URL: z.preprocess(emptyAsUnset, z.url().default("http://127.0.0.1:4010")),
     SHOPIFY_API_BASE_URL: z.preprocess(emptyAsUnset, z.url().default("https://api.shopify.com")),
     WIX_API_BASE_URL: z.preprocess(emptyAsUnset, z.url().default("https://www.wixapis.com")),
+    /** The App Events API version the worker posts to (/app/{version}/events). */
+    SHOPIFY_APP_EVENTS_VERSION: z.preprocess(emptyAsUnset, z.string().regex(/^(\d{4}-\d{2}|unstable)$/).default("2026-10")),
+    /** Delivery worker: events claimed per round, sends in flight, attempts before an event fails. */
+    WORKER_BATCH: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).max(1000).default(200)),
+    WORKER_CONCURRENCY: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).max(256).default(32)),
+    WORKER_MAX_ATTEMPTS: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).max(50).default(8)),
+    SHOPIFY_RATE_PER_SECOND: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).max(10000).default(500)),
+    WIX_RATE_PER_SECOND: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).max(10000).default(200)),
     EMBEDDED_DB_DIR: z.preprocess(emptyAsUnset, z.string().default(".data/pglite")),
     EMBEDDED_DB_PORT: z.preprocess(emptyAsUnset, z.coerce.number().int().min(0).max(65535).default(54329)),
     /** Set by the start script when it serves the embedded database: demo users may be created. */

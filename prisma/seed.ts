@@ -5,7 +5,7 @@
  */
 import bcrypt from "bcryptjs";
 import { encryptSecret } from "../lib/crypto";
-import { createPrisma, type PrismaClient } from "../lib/db/client";
+import type { PrismaClient } from "../lib/db/client";
 import { env } from "../lib/env";
 import type { Prisma } from "../lib/generated/prisma/client";
 
@@ -67,22 +67,6 @@ export async function createSandboxConnections(prisma: PrismaClient, sandboxUrl 
   });
 }
 
-type DemoShop = { shopId: string; domain: string; name: string; isDevStore: boolean; planHandle: string | null; installed: boolean };
-const DEMO_SHOPS: DemoShop[] = [
-  { shopId: "23423423", domain: "dev-sms-store.myshopify.com", name: "Dev SMS store", isDevStore: true, planHandle: "sms-pro", installed: true },
-  { shopId: "51000001", domain: "acme-outdoor.myshopify.com", name: "Acme Outdoor", isDevStore: false, planHandle: "sms-pro", installed: true },
-  { shopId: "51000002", domain: "blue-kettle.myshopify.com", name: "Blue Kettle", isDevStore: false, planHandle: "sms-volume", installed: true },
-  { shopId: "51000003", domain: "corner-books.myshopify.com", name: "Corner Books", isDevStore: false, planHandle: "basic", installed: true },
-  { shopId: "51000004", domain: "fresh-start.myshopify.com", name: "Fresh Start", isDevStore: false, planHandle: null, installed: true },
-  { shopId: "51000005", domain: "gone-goods.myshopify.com", name: "Gone Goods", isDevStore: false, planHandle: "sms-pro", installed: false },
-];
-const DEMO_INSTANCES = [
-  { instanceId: "7dd21ebc-a097-43ac-8763-2806daee84a1", siteName: "Acme Bakery", currency: "USD", isTest: false, chargeLimit: "50.00" },
-  { instanceId: "8e1f3a20-0000-4000-8000-0000000000e1", siteName: "Boulangerie Paris", currency: "EUR", isTest: false, chargeLimit: "40.00" },
-  { instanceId: "8e1f3a20-0000-4000-8000-0000000000a1", siteName: "Tokyo Ramen", currency: "JPY", isTest: false, chargeLimit: "6000" },
-  { instanceId: "8e1f3a20-0000-4000-8000-0000000000b1", siteName: "Test Site", currency: "USD", isTest: true, chargeLimit: "20.00" },
-];
-
 /** Deterministic pseudo-random numbers, so the demo looks the same on every machine. */
 function rng(seed: number) {
   let s = seed >>> 0;
@@ -91,37 +75,14 @@ function rng(seed: number) {
 
 const FAILURE_CODES = ["NO_SUBSCRIPTION", "SUBSCRIPTION_NOT_METERED", "INVALID_TIMESTAMP", "PERIOD_CLOSED", "IDEMPOTENCY_KEY_ERROR", "INVALID_VALUE"];
 
+/** 30 days of history for the shops and instances imported from the sandbox. */
 export async function createDemoHistory(prisma: PrismaClient, now = new Date()) {
-  const cycleStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - 20 * DAY);
-  const shops = [];
-  for (const s of DEMO_SHOPS) {
-    shops.push(
-      await prisma.shop.upsert({
-        where: { connectionId_shopId: { connectionId: DEMO_SHOPIFY_CONNECTION_ID, shopId: s.shopId } },
-        update: {},
-        create: {
-          connectionId: DEMO_SHOPIFY_CONNECTION_ID, shopId: s.shopId, domain: s.domain, name: s.name, isDevStore: s.isDevStore,
-          installState: s.installed ? "installed" : "uninstalled", uninstalledAt: s.installed ? null : new Date(now.getTime() - 3 * DAY),
-          planHandle: s.planHandle, subscriptionStatus: s.planHandle ? "ACTIVE" : null,
-          cycleStart: s.planHandle ? cycleStart : null, cycleEnd: s.planHandle ? new Date(cycleStart.getTime() + 30 * DAY) : null,
-        },
-      }),
-    );
-  }
-  const instances = [];
-  for (const i of DEMO_INSTANCES) {
-    instances.push(
-      await prisma.wixInstance.upsert({
-        where: { connectionId_instanceId: { connectionId: DEMO_WIX_CONNECTION_ID, instanceId: i.instanceId } },
-        update: {},
-        create: { connectionId: DEMO_WIX_CONNECTION_ID, instanceId: i.instanceId, siteName: i.siteName, currency: i.currency, isTest: i.isTest, chargeLimit: i.chargeLimit, cycleStart, cycleEnd: new Date(cycleStart.getTime() + 30 * DAY) },
-      }),
-    );
-  }
-
+  const shops = await prisma.shop.findMany({ where: { connectionId: DEMO_SHOPIFY_CONNECTION_ID }, orderBy: { shopId: "asc" } });
+  const instances = await prisma.wixInstance.findMany({ where: { connectionId: DEMO_WIX_CONNECTION_ID }, orderBy: { instanceId: "asc" } });
   const random = rng(42);
   const events: Prisma.BillingEventCreateManyInput[] = [];
   const billableShops = shops.filter((s) => s.planHandle);
+  if (!billableShops.length || !instances.length) throw new Error("import the sandbox's shops and instances before creating demo history");
   for (let day = 29; day >= 0; day--) {
     const perDay = 40 + Math.floor(random() * 40);
     for (let n = 0; n < perDay; n++) {
@@ -163,14 +124,19 @@ export async function createDemoHistory(prisma: PrismaClient, now = new Date()) 
 
 export async function seedDemoIfEmpty(): Promise<boolean> {
   if (env().EMBEDDED_DB !== "1") return false; // never on a real server
-  const prisma = createPrisma(undefined, 2);
+  const { db } = await import("../lib/db/client");
+  const prisma = db();
   try {
     if ((await prisma.user.count()) > 0) return false;
     await createUsers(prisma, DEMO_USERS);
     await createSandboxConnections(prisma);
+    const { syncSandboxConnection } = await import("../lib/services/sync-sandbox");
+    await syncSandboxConnection(DEMO_SHOPIFY_CONNECTION_ID);
+    await syncSandboxConnection(DEMO_WIX_CONNECTION_ID);
     await createDemoHistory(prisma);
     return true;
   } finally {
     await prisma.$disconnect();
   }
 }
+

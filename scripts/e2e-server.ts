@@ -34,12 +34,18 @@ async function freshDatabase(): Promise<{ url: string; close(): Promise<void> }>
 }
 
 const db = await freshDatabase();
+// The platform sandbox, in memory, on its own port; the worker and the app reach it over HTTP.
+const { startSandbox } = await import("../sandbox/server");
+const sandboxPort = Number(process.env.E2E_SANDBOX_PORT ?? Number(port) + 10);
+process.env.SANDBOX_WIX_PROVIDER_BASE_URI = `http://127.0.0.1:${port}/api/wix/5e3d0b1a-0000-4000-8000-000000000002/`;
+const sandbox = await startSandbox({ port: sandboxPort, stateFile: null, verdictDelayMs: 300 });
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   DATABASE_URL: db.url,
   AUTH_SECRET: process.env.AUTH_SECRET ?? randomBytes(32).toString("base64url"),
   APP_ENCRYPTION_KEY: process.env.APP_ENCRYPTION_KEY ?? randomBytes(32).toString("base64"),
   APP_URL: `http://127.0.0.1:${port}`,
+  SANDBOX_URL: sandbox.url,
 };
 Object.assign(process.env, env);
 
@@ -49,13 +55,20 @@ const { createPrisma } = await import("../lib/db/client");
 const seed = await import("../prisma/seed");
 const prisma = createPrisma(db.url, 2);
 await seed.createUsers(prisma, seed.DEMO_USERS);
-await seed.createSandboxConnections(prisma);
+await seed.createSandboxConnections(prisma, sandbox.url);
+const { syncSandboxConnection } = await import("../lib/services/sync-sandbox");
+await syncSandboxConnection(seed.DEMO_SHOPIFY_CONNECTION_ID);
+await syncSandboxConnection(seed.DEMO_WIX_CONNECTION_ID);
 await seed.createDemoHistory(prisma);
 await prisma.$disconnect();
 
-const children = [spawn(path.resolve("node_modules/.bin/next"), ["start", "-p", port, "-H", "127.0.0.1"], { env, stdio: "inherit" })];
+const children = [
+  spawn(path.resolve("node_modules/.bin/next"), ["start", "-p", port, "-H", "127.0.0.1"], { env, stdio: "inherit" }),
+  spawn(path.resolve("node_modules/.bin/tsx"), ["scripts/worker.ts"], { env: { ...env, LOG_LEVEL: "warn" }, stdio: "inherit" }),
+];
 const stop = async () => {
   for (const c of children) c.kill("SIGTERM");
+  await sandbox.close();
   await db.close();
   process.exit(0);
 };

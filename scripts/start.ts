@@ -59,6 +59,10 @@ if (embedded) {
   console.log(`Embedded Postgres (PGlite) at ${databaseUrl}, data in ${env.EMBEDDED_DB_DIR}`);
 }
 childEnv.DATABASE_URL = databaseUrl;
+// The sandbox listens where SANDBOX_URL says, and (playing Wix) calls the demo Wix connection's
+// Custom Charges endpoints on this app.
+childEnv.SANDBOX_PORT ||= new URL(env.SANDBOX_URL).port || "4010";
+childEnv.SANDBOX_WIX_PROVIDER_BASE_URI ||= `${env.APP_URL.replace(/\/$/, "")}/api/wix/5e3d0b1a-0000-4000-8000-000000000002/`;
 
 try {
   const applied = await applyMigrations(databaseUrl!);
@@ -72,13 +76,6 @@ if (checkOnly) {
   await stopEmbedded?.();
   console.log("Configuration and migrations OK.");
   process.exit(0);
-}
-
-if (embedded) {
-  Object.assign(process.env, childEnv);
-  const { seedDemoIfEmpty } = await import("../prisma/seed");
-  const seeded = await seedDemoIfEmpty();
-  if (seeded) console.log("Demo data created.");
 }
 
 const children: ChildProcess[] = [];
@@ -103,10 +100,34 @@ process.on("SIGINT", () => void shutdown(0));
 process.on("SIGTERM", () => void shutdown(0));
 
 const bin = (name: string) => path.resolve("node_modules/.bin", name);
-if (!args.has("--no-sandbox")) run("sandbox", bin("tsx"), ["sandbox/server.ts"]);
-if (fs.existsSync("scripts/worker.ts") && !args.has("--no-worker")) run("worker", bin("tsx"), ["scripts/worker.ts"]);
+if (!args.has("--no-sandbox")) {
+  run("sandbox", bin("tsx"), ["sandbox/server.ts"]);
+  await waitFor(`${env.SANDBOX_URL}/_sandbox/health`, 30_000);
+}
+
+// Demo data only ever goes into the embedded demo database; it imports the sandbox's shops.
+if (embedded && !args.has("--no-sandbox")) {
+  Object.assign(process.env, childEnv);
+  const { seedDemoIfEmpty } = await import("../prisma/seed");
+  if (await seedDemoIfEmpty()) console.log("Demo data created.");
+}
+
+if (!args.has("--no-worker")) run("worker", bin("tsx"), ["scripts/worker.ts"]);
 const port = new URL(env.APP_URL).port || "3000";
 run("web", bin("next"), dev ? ["dev", "-p", port] : ["start", "-p", port]);
 
 console.log(`\n  Billing control room: ${env.APP_URL}`);
 if (embedded) console.log("  Demo sign-in: admin@example.com / billing-demo-admin  (operator@example.com / billing-demo-operator, viewer@example.com / billing-demo-viewer)\n");
+
+async function waitFor(url: string, timeoutMs: number) {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await shutdown(1);
+}

@@ -1,0 +1,72 @@
+import { z } from "zod";
+
+/**
+ * The envelope of one event on its way in (ingest API, server actions, imports). The platform
+ * payload itself is checked later with the platform's own rules, so a caller gets Shopify's or
+ * Wix's field names in its errors.
+ */
+export const MAX_BATCH = 1000;
+
+const key = z.string().trim().min(1, "must not be empty").max(64, "must be at most 64 characters (Shopify's limit)").optional();
+
+export const shopifyEventInput = z.object({
+  platform: z.literal("shopify"),
+  connection_id: z.uuid("must be the connection's id (a UUID)"),
+  shop_id: z.unknown(),
+  event_handle: z.unknown(),
+  timestamp: z.unknown(),
+  idempotency_key: key,
+  attributes: z.unknown().optional(),
+  send_anyway: z.boolean().optional(),
+});
+
+const decimal = z.union([z.string(), z.number()]).transform(String);
+
+export const wixBillingEventInput = z.object({
+  platform: z.literal("wix"),
+  type: z.literal("billing_event").default("billing_event"),
+  connection_id: z.uuid("must be the connection's id (a UUID)"),
+  instance_id: z.string().trim().min(1, "is missing"),
+  idempotency_key: key,
+  event: z.record(z.string(), z.unknown(), "must be an object with grossRevenue, wixShare and billingType"),
+  send_anyway: z.boolean().optional(),
+});
+
+export const wixUsageInput = z.object({
+  platform: z.literal("wix"),
+  type: z.literal("usage"),
+  connection_id: z.uuid("must be the connection's id (a UUID)"),
+  instance_id: z.string().trim().min(1, "is missing"),
+  kind: z.string().trim().min(1, "is missing").max(100),
+  quantity: decimal,
+  timestamp: z.string(),
+  idempotency_key: key,
+  send_anyway: z.boolean().optional(),
+});
+
+export type ShopifyEventInput = z.infer<typeof shopifyEventInput>;
+export type WixBillingEventInput = z.infer<typeof wixBillingEventInput>;
+export type WixUsageInput = z.infer<typeof wixUsageInput>;
+export type EventInput = ShopifyEventInput | WixBillingEventInput | WixUsageInput;
+
+export type FieldErrors = Record<string, string[]>;
+
+export function zodFieldErrors(error: z.ZodError): FieldErrors {
+  const out: FieldErrors = {};
+  for (const issue of error.issues) {
+    const field = issue.path.map(String).join(".") || "_";
+    (out[field] ??= []).push(issue.message);
+  }
+  return out;
+}
+
+/** Picks the schema by platform and type, so the errors speak of the right fields. */
+export function parseEventInput(raw: unknown): { ok: true; input: EventInput } | { ok: false; fieldErrors: FieldErrors } {
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) return { ok: false, fieldErrors: { _: ["each event must be a JSON object"] } };
+  const r = raw as Record<string, unknown>;
+  const schema =
+    r.platform === "shopify" ? shopifyEventInput : r.platform === "wix" ? (r.type === "usage" ? wixUsageInput : wixBillingEventInput) : null;
+  if (!schema) return { ok: false, fieldErrors: { platform: ['must be "shopify" or "wix"'] } };
+  const parsed = schema.safeParse(raw);
+  return parsed.success ? { ok: true, input: parsed.data as EventInput } : { ok: false, fieldErrors: zodFieldErrors(parsed.error) };
+}

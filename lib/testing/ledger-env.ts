@@ -1,0 +1,49 @@
+import { randomBytes } from "node:crypto";
+import { startSandbox } from "../../sandbox/server";
+import { createTestDatabase } from "./databases";
+
+/**
+ * A whole ledger for an integration test: a fresh database (the real Postgres when reachable),
+ * migrated; the platform sandbox on its own port, reached over HTTP; the two sandbox connections
+ * with their plans, shops, price list and instances imported from it.
+ * Call before anything imports lib/db/client (the env is read once per test file).
+ */
+export async function startLedgerEnv(opts: { verdictDelayMs?: number } = {}) {
+  const database = await createTestDatabase();
+  const sandbox = await startSandbox({ port: 0, stateFile: null, verdictDelayMs: opts.verdictDelayMs ?? 0 });
+  process.env.DATABASE_URL = database.url;
+  process.env.APP_ENCRYPTION_KEY ??= randomBytes(32).toString("base64");
+  process.env.AUTH_SECRET ??= randomBytes(32).toString("base64url");
+  process.env.SANDBOX_URL = sandbox.url;
+  process.env.LOG_LEVEL = "silent";
+  const { applyMigrations } = await import("../db/migrate");
+  await applyMigrations(database.url);
+  const { db } = await import("../db/client");
+  const seed = await import("../../prisma/seed");
+  const { syncSandboxConnection } = await import("../services/sync-sandbox");
+  await seed.createUsers(db(), seed.DEMO_USERS);
+  await seed.createSandboxConnections(db(), sandbox.url);
+  await syncSandboxConnection(seed.DEMO_SHOPIFY_CONNECTION_ID);
+  await syncSandboxConnection(seed.DEMO_WIX_CONNECTION_ID);
+  return {
+    db: db(),
+    sandboxUrl: sandbox.url,
+    shopifyConnectionId: seed.DEMO_SHOPIFY_CONNECTION_ID,
+    wixConnectionId: seed.DEMO_WIX_CONNECTION_ID,
+    databaseKind: database.kind,
+    async close() {
+      await db().$disconnect();
+      await sandbox.close();
+      await database.drop();
+    },
+  };
+}
+
+export type LedgerEnv = Awaited<ReturnType<typeof startLedgerEnv>>;
+
+/** JSON from the sandbox's control API. */
+export async function sandboxJson<T = unknown>(env: LedgerEnv, path: string, init?: RequestInit): Promise<T> {
+  const res = await fetch(`${env.sandboxUrl}${path}`, init);
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}

@@ -1,0 +1,73 @@
+// The running sandbox: persistent state plus the in-memory bits that must not survive a
+// restart (requests in flight, rate-limit windows, faults). Routers receive this object.
+import { nowIso, nowMs } from "./clock";
+import { buildState, keysOf } from "./fixture";
+import { applySettingsPatch, type SettingsPatch } from "./settings";
+import { nextSeq, type State, type StateFile } from "./state";
+import type { Fault } from "./faults";
+
+export type ResetOptions = { fixture?: unknown; now?: string; frozen?: boolean };
+
+export class Sandbox {
+  state: State;
+  /** Idempotency keys of App Events requests still being processed (`${clientId}|${key}`). */
+  readonly inFlight = new Set<string>();
+  /** Accepted request times (sandbox ms) per Shopify app, for the sliding rate-limit window. */
+  readonly rateWindows = new Map<string, number[]>();
+  faults: Fault[] = [];
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly file: StateFile,
+    private readonly defaultFixture: () => unknown,
+    private readonly overrides: SettingsPatch,
+  ) {
+    const loaded = file.load();
+    this.state = this.applyOverrides(loaded ?? buildState(defaultFixture()));
+    this.file.flush(this.state);
+  }
+
+  now(): number {
+    return nowMs(this.state.clock);
+  }
+
+  nowIso(): string {
+    return nowIso(this.state.clock);
+  }
+
+  seq(): number {
+    return nextSeq(this.state);
+  }
+
+  /** Call after any change; the state file is written shortly after. */
+  changed(): void {
+    this.file.scheduleSave(() => this.state);
+  }
+
+  flush(): void {
+    this.file.flush(this.state);
+  }
+
+  /** Replaces all state with the fixture (default: the startup fixture). Keys are kept. */
+  reset(opts: ResetOptions = {}): void {
+    const fixture = opts.fixture ?? this.defaultFixture();
+    this.state = this.applyOverrides(buildState(fixture, { now: opts.now, frozen: opts.frozen, previousKeys: keysOf(this.state) }));
+    this.inFlight.clear();
+    this.rateWindows.clear();
+    this.faults = [];
+    this.flush();
+  }
+
+  /** Runs `fn` after any earlier work queued under the same key (e.g. one Wix instance's billing). */
+  withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(key) ?? Promise.resolve();
+    const next = previous.then(fn, fn);
+    this.locks.set(key, next.catch(() => undefined));
+    return next;
+  }
+
+  private applyOverrides(state: State): State {
+    state.settings = applySettingsPatch(state.settings, this.overrides);
+    return state;
+  }
+}
