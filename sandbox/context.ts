@@ -3,7 +3,8 @@
 import { nowIso, nowMs } from "./clock";
 import { buildState, keysOf } from "./fixture";
 import { applySettingsPatch, type SettingsPatch } from "./settings";
-import { nextSeq, type State, type StateFile } from "./state";
+import type { StateFile } from "./state-file";
+import { nextSeq, type State } from "./state";
 import type { Fault } from "./faults";
 
 export type ResetOptions = { fixture?: unknown; now?: string; frozen?: boolean };

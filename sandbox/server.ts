@@ -11,7 +11,7 @@ import { controlRoutes } from "./control";
 import { platformOf, rollFault, takeFault } from "./faults";
 import { json, Router, type Reply } from "./http";
 import { shopifyRoutes } from "./shopify/router";
-import { StateFile } from "./state";
+import { StateFile } from "./state-file";
 import { wixRoutes } from "./wix/router";
 
 export type SandboxOptions = {

@@ -1,7 +1,5 @@
-// The whole sandbox state: one JSON document, kept in memory and written (debounced,
-// atomically) to the state file so it survives a restart. Private keys live only here.
-import fs from "node:fs";
-import path from "node:path";
+// The whole sandbox state: one JSON document, kept in memory and written to the state file
+// (state-file.ts) so it survives a restart. Private keys live only there.
 import type { ClockState } from "./clock";
 import type { Settings } from "./settings";
 
@@ -259,45 +257,4 @@ export const STATE_VERSION = 1;
 export function nextSeq(state: State): number {
   state.nextSeq += 1;
   return state.nextSeq;
-}
-
-/** Holds the state and writes it to `file` (null: memory only) shortly after each change. */
-export class StateFile {
-  private timer: NodeJS.Timeout | null = null;
-
-  constructor(private readonly file: string | null) {}
-
-  load(): State | null {
-    if (!this.file || !fs.existsSync(this.file)) return null;
-    try {
-      const parsed = JSON.parse(fs.readFileSync(this.file, "utf8")) as State;
-      if (parsed.version === STATE_VERSION) return parsed;
-    } catch {
-      // fall through: keep the unreadable file aside and start from the fixture
-    }
-    fs.renameSync(this.file, `${this.file}.unreadable-${Date.now()}`);
-    return null;
-  }
-
-  scheduleSave(get: () => State): void {
-    if (!this.file || this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.write(get());
-    }, 200);
-  }
-
-  flush(state: State): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.write(state);
-  }
-
-  private write(state: State): void {
-    if (!this.file) return;
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, JSON.stringify(state));
-    fs.renameSync(tmp, this.file);
-  }
 }

@@ -78,11 +78,12 @@ export async function createEvent(sb: Sandbox, req: Request): Promise<Reply> {
     }
   }
 
-  if (keyId) sb.inFlight.add(keyId);
+  const eventKey = `${app.clientId}|${event.idempotency_key}`;
+  sb.inFlight.add(eventKey);
   try {
     if (settings.eventProcessingMs > 0) await new Promise((r) => setTimeout(r, settings.eventProcessingMs));
   } finally {
-    if (keyId) sb.inFlight.delete(keyId);
+    sb.inFlight.delete(eventKey);
   }
 
   const verdict = billing ? billingVerdict(ctx) : customVerdict(ctx);
@@ -94,10 +95,10 @@ export async function createEvent(sb: Sandbox, req: Request): Promise<Reply> {
   });
   row.pending = { verdict, settleAtMs: Date.now() + sb.state.settings.verdictDelayMs };
   if (billing && verdict.code !== "IDEMPOTENCY_KEY_ERROR" && (verdict.success || settings.billingKeyConsumedOn === "any")) {
-    sb.state.shopify.billingKeys[`${app.clientId}|${event.idempotency_key}`] = row.id;
+    sb.state.shopify.billingKeys[eventKey] = row.id;
   }
   const replays = sb.state.shopify.replays;
-  replays[`${app.clientId}|${event.idempotency_key}`] = { status: 202, body: ACCEPTED, bodyHash, atMs: receivedMs, eventId: row.id };
+  replays[eventKey] = { status: 202, body: ACCEPTED, bodyHash, atMs: receivedMs, eventId: row.id };
   if (row.seq % 1000 === 0) {
     for (const [k, entry] of Object.entries(replays)) if (receivedMs - entry.atMs >= windowMs) delete replays[k];
   }

@@ -26,8 +26,9 @@ export function shopifyRoutes(router: Router, sb: Sandbox): void {
         : json(404, { success: false, error: `Unknown API version ${req.params.version}` }),
     ),
   );
-  router.on("POST", "/:orgId/api/:version/graphql.json", (req) => partnerGraphql(sb, req));
-  // Legacy GraphQL Admin Billing API ({shop}.myshopify.com/admin; the access token identifies the shop).
+  // Legacy GraphQL Admin Billing API ({shop}.myshopify.com/admin; the access token identifies the
+  // shop). Registered before the Partner API, whose /{orgId}/api/... pattern would match it too.
   router.on("POST", "/admin/api/:version/graphql.json", (req) => adminGraphql(sb, req));
   router.on("GET", "/admin/charges/:chargeId/:action", (req) => confirmCharge(sb, req));
+  router.on("POST", "/:orgId/api/:version/graphql.json", (req) => partnerGraphql(sb, req));
 }

@@ -215,3 +215,81 @@ describe("shopify.md §2.5 Partner API activeSubscription", () => {
     }
   });
 });
+
+describe("shopify.md §3 legacy GraphQL Admin Billing API examples", () => {
+  const CREATE = `mutation {
+  appSubscriptionCreate(
+    name: "SMS Pro (usage)"
+    returnUrl: "https://app.example.com/billing/return"
+    test: true
+    lineItems: [
+      { plan: { appRecurringPricingDetails: { price: { amount: 9.99, currencyCode: USD }, interval: EVERY_30_DAYS } } },
+      { plan: { appUsagePricingDetails: { terms: "$0.01 per SMS after 100 free", cappedAmount: { amount: 50.00, currencyCode: USD } } } }
+    ]
+  ) {
+    userErrors { field message }
+    confirmationUrl
+    appSubscription { id lineItems { id plan { pricingDetails { __typename } } } }
+  }
+}`;
+  const usageRecord = (lineItemId: string, amount: string, key: string) => `mutation {
+  appUsageRecordCreate(
+    subscriptionLineItemId: "${lineItemId}"
+    description: "150 SMS over the free 100"
+    price: { amount: ${amount}, currencyCode: USD }
+    idempotencyKey: "${key}"
+  ) {
+    userErrors { field message }
+    appUsageRecord { id idempotencyKey price { amount currencyCode }
+      subscriptionLineItem { plan { pricingDetails { ... on AppUsagePricing {
+        balanceUsed { amount currencyCode } cappedAmount { amount currencyCode } terms } } } } }
+  }
+}`;
+  const admin = (query: string) => sbx.api.post("/admin/api/2026-01/graphql.json", { query }, { "x-shopify-access-token": "shpat_sandbox_classic_dev_store" });
+
+  it("appSubscriptionCreate, approval at the confirmation URL, appUsageRecordCreate and the cap error", async () => {
+    const created = await admin(CREATE);
+    expect(created.status).toBe(200);
+    const id = /^gid:\/\/shopify\/AppSubscription\/(\d+)$/.exec(created.body.data.appSubscriptionCreate.appSubscription.id)![1];
+    expect(created.body).toEqual({
+      data: {
+        appSubscriptionCreate: {
+          userErrors: [],
+          confirmationUrl: expect.stringMatching(new RegExp(`/admin/charges/${id}/confirm_recurring_application_charge\\?signature=\\w+$`)),
+          appSubscription: {
+            id: `gid://shopify/AppSubscription/${id}`,
+            lineItems: [
+              { id: `gid://shopify/AppSubscriptionLineItem/${id}?v=1&index=0`, plan: { pricingDetails: { __typename: "AppRecurringPricing" } } },
+              { id: `gid://shopify/AppSubscriptionLineItem/${id}?v=1&index=1`, plan: { pricingDetails: { __typename: "AppUsagePricing" } } },
+            ],
+          },
+        },
+      },
+    });
+
+    const approval = await fetch(created.body.data.appSubscriptionCreate.confirmationUrl, { redirect: "manual" });
+    expect(approval.status).toBe(302);
+    expect(approval.headers.get("location")).toBe(`https://app.example.com/billing/return?charge_id=${id}`);
+
+    const lineItemId = `gid://shopify/AppSubscriptionLineItem/${id}?v=1&index=1`;
+    const record = await admin(usageRecord(lineItemId, "1.50", "shop42-2026-01-sms-batch-7"));
+    expect(record.body).toEqual({
+      data: {
+        appUsageRecordCreate: {
+          userErrors: [],
+          appUsageRecord: {
+            id: expect.stringMatching(/^gid:\/\/shopify\/AppUsageRecord\/\d+$/),
+            idempotencyKey: "shop42-2026-01-sms-batch-7",
+            price: { amount: "1.5", currencyCode: "USD" },
+            subscriptionLineItem: {
+              plan: { pricingDetails: { balanceUsed: { amount: "1.5", currencyCode: "USD" }, cappedAmount: { amount: "50.0", currencyCode: "USD" }, terms: "$0.01 per SMS after 100 free" } },
+            },
+          },
+        },
+      },
+    });
+
+    const over = await admin(usageRecord(lineItemId, "48.51", "shop42-2026-01-sms-batch-8"));
+    expect(over.body).toEqual({ data: { appUsageRecordCreate: { userErrors: [{ field: null, message: "Total price exceeds balance remaining" }], appUsageRecord: null } } });
+  });
+});

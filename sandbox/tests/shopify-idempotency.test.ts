@@ -101,7 +101,7 @@ describe("billing keys are permanent", () => {
 
 describe("409 while the same key is in flight", () => {
   it("a second request during processing gets 409; afterwards the key replays", async () => {
-    await sbx.api.settings({ shopify: { eventProcessingMs: 300 } });
+    await sbx.api.settings({ shopify: { eventProcessingMs: 1000 } });
     const event = billingEvent({ idempotency_key: "in_flight" });
     const [a, b] = await Promise.all([sbx.api.sendEvent(token, event), new Promise((r) => setTimeout(r, 50)).then(() => sbx.api.sendEvent(token, event))]);
     expect(a.status).toBe(202);
