@@ -36,6 +36,9 @@ const envSchema = z
     /** Delivery worker: events claimed per round, sends in flight, attempts before an event fails. */
     WORKER_BATCH: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).max(1000).default(200)),
     WORKER_CONCURRENCY: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).max(256).default(32)),
+    /** How long a claim holds an event; a worker that dies mid-send loses it after this. */
+    WORKER_LEASE_SECONDS: z.preprocess(emptyAsUnset, z.coerce.number().int().min(2).max(3600).default(60)),
+    WORKER_SEND_TIMEOUT_MS: z.preprocess(emptyAsUnset, z.coerce.number().int().min(100).max(120_000).default(15_000)),
     WORKER_MAX_ATTEMPTS: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).max(50).default(8)),
     SHOPIFY_RATE_PER_SECOND: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).max(10000).default(500)),
     WIX_RATE_PER_SECOND: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).max(10000).default(200)),

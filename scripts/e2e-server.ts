@@ -15,13 +15,14 @@ async function freshDatabase(): Promise<{ url: string; close(): Promise<void> }>
   if (process.env.E2E_EMBEDDED !== "1") {
     try {
       const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 2000 });
+      const dbName = `pbd_e2e_${port}`;
       await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS pbd_e2e WITH (FORCE)`);
-      await admin.query(`CREATE DATABASE pbd_e2e`);
+      await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+      await admin.query(`CREATE DATABASE ${dbName}`);
       await admin.end();
       const url = new URL(adminUrl);
-      url.pathname = "/pbd_e2e";
-      console.log("e2e: real Postgres database pbd_e2e");
+      url.pathname = `/${dbName}`;
+      console.log(`e2e: real Postgres database ${dbName}`);
       return { url: url.toString(), close: async () => {} };
     } catch (err) {
       console.log(`e2e: no real Postgres (${(err as Error).message}); using the embedded one`);
@@ -64,7 +65,7 @@ await prisma.$disconnect();
 
 const children = [
   spawn(path.resolve("node_modules/.bin/next"), ["start", "-p", port, "-H", "127.0.0.1"], { env, stdio: "inherit" }),
-  spawn(path.resolve("node_modules/.bin/tsx"), ["scripts/worker.ts"], { env: { ...env, LOG_LEVEL: "warn" }, stdio: "inherit" }),
+  spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], { env: { ...env, LOG_LEVEL: "warn" }, stdio: "inherit" }),
 ];
 const stop = async () => {
   for (const c of children) c.kill("SIGTERM");

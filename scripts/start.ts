@@ -101,7 +101,7 @@ process.on("SIGTERM", () => void shutdown(0));
 
 const bin = (name: string) => path.resolve("node_modules/.bin", name);
 if (!args.has("--no-sandbox")) {
-  run("sandbox", bin("tsx"), ["sandbox/server.ts"]);
+  run("sandbox", process.execPath, ["--import", "tsx", "sandbox/server.ts"]);
   await waitFor(`${env.SANDBOX_URL}/_sandbox/health`, 30_000);
 }
 
@@ -112,7 +112,8 @@ if (embedded && !args.has("--no-sandbox")) {
   if (await seedDemoIfEmpty()) console.log("Demo data created.");
 }
 
-if (!args.has("--no-worker")) run("worker", bin("tsx"), ["scripts/worker.ts"]);
+// Children run as plain node processes (not behind the tsx wrapper), so signals reach them.
+if (!args.has("--no-worker")) run("worker", process.execPath, ["--import", "tsx", "scripts/worker.ts"]);
 const port = new URL(env.APP_URL).port || "3000";
 run("web", bin("next"), dev ? ["dev", "-p", port] : ["start", "-p", port]);
 

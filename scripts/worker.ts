@@ -1,45 +1,56 @@
 /**
  * The delivery worker: `npm run worker`. Any number of them may run against one Postgres.
- * Delivers queued events, retries with backoff, collects sandbox verdicts. SIGTERM finishes the
- * current round and exits; SIGKILL loses nothing (leases expire and the events are reclaimed).
+ * Two loops: delivery (claim, send within the rate, record) and verdict collection (sandbox
+ * Dev Dashboard log), so reading verdicts never pauses sending. SIGTERM finishes the current
+ * round and exits; SIGKILL loses nothing (leases expire and the events are claimed again).
  */
 import os from "node:os";
-import { deliveryRound } from "../lib/worker/delivery";
-import { collectSandboxVerdicts } from "../lib/worker/verdicts";
 import { prunePermits } from "../lib/db/rate-permits";
 import { logger } from "../lib/logger";
+import { deliveryRound } from "../lib/worker/delivery";
+import { collectSandboxVerdicts } from "../lib/worker/verdicts";
 
 const worker = `worker ${os.hostname()}:${process.pid}`;
 let stopping = false;
 process.on("SIGTERM", () => (stopping = true));
 process.on("SIGINT", () => (stopping = true));
-
 const log = logger.child({ worker });
-log.info("delivery worker started");
-let lastVerdicts = 0;
-let lastPrune = 0;
-while (!stopping) {
-  try {
-    const stats = await deliveryRound(worker);
-    if (stats.claimed || stats.recovered) log.info(stats, "delivery round");
-    const now = Date.now();
-    if (now - lastVerdicts > 1000) {
-      lastVerdicts = now;
-      const n = await collectSandboxVerdicts(worker).catch((err) => {
-        log.warn({ err: (err as Error).message }, "verdict collection failed");
-        return 0;
-      });
-      if (n) log.info({ verdicts: n }, "verdicts recorded");
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function deliveryLoop() {
+  let lastPrune = Date.now();
+  while (!stopping) {
+    try {
+      const started = performance.now();
+      const stats = await deliveryRound(worker);
+      if (stats.claimed || stats.recovered) log.info({ ...stats, ms: Math.round(performance.now() - started) }, "delivery round");
+      if (Date.now() - lastPrune > 60_000) {
+        lastPrune = Date.now();
+        await prunePermits();
+      }
+      if (!stats.claimed) await sleep(200);
+    } catch (err) {
+      log.error({ err }, "delivery round failed; retrying in 2 s");
+      await sleep(2000);
     }
-    if (now - lastPrune > 60_000) {
-      lastPrune = now;
-      await prunePermits();
-    }
-    if (!stats.claimed) await new Promise((r) => setTimeout(r, 200));
-  } catch (err) {
-    log.error({ err }, "delivery round failed; retrying in 2 s");
-    await new Promise((r) => setTimeout(r, 2000));
   }
 }
+
+async function verdictLoop() {
+  while (!stopping) {
+    const started = performance.now();
+    try {
+      const n = await collectSandboxVerdicts(worker);
+      if (n) log.info({ verdicts: n, ms: Math.round(performance.now() - started) }, "verdicts recorded");
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, "verdict collection failed");
+    }
+    await sleep(Math.max(200, 1000 - (performance.now() - started)));
+  }
+}
+
+log.info("delivery worker started");
+// Two delivery loops overlap, so one claims and records while the other sends: no gaps in the rate.
+await Promise.all([deliveryLoop(), deliveryLoop(), verdictLoop()]);
 log.info("delivery worker stopped");
 process.exit(0);

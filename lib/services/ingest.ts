@@ -46,8 +46,12 @@ export async function ingestEvents(raws: unknown[], ctx: IngestContext): Promise
       toInsert.push(p.row);
     }
   }
-  const inserted = toInsert.length ? await insertRows(toInsert) : new Set<string>();
-  const stored = await loadStored(toInsert.map((r) => [r.connection_id, r.idempotency_key]));
+  // Rows written now come back from the INSERT itself; only keys seen before are looked up.
+  const stored = toInsert.length ? await insertRows(toInsert) : new Map<string, Stored>();
+
+  const inserted = new Set(stored.keys());
+  const seenBefore = toInsert.filter((r) => !inserted.has(`${r.connection_id}|${r.idempotency_key}`));
+  for (const [k, v] of await loadStored(seenBefore.map((r) => [r.connection_id, r.idempotency_key]))) stored.set(k, v);
 
   return prepared.map((p): IngestResult => {
     if (!("row" in p)) return { index: p.index, status: "rejected", fieldErrors: p.fieldErrors };
@@ -177,9 +181,9 @@ function prepareWixUsage(input: WixUsageInput, lookups: IngestLookups): Prepared
   };
 }
 
-/** Returns the keys this call wrote; a key already in the ledger is left alone (ON CONFLICT). */
-async function insertRows(rows: Row[]): Promise<Set<string>> {
-  const written = await db().$queryRaw<{ connection_id: string; idempotency_key: string }[]>`
+/** Returns the rows this call wrote; a key already in the ledger is left alone (ON CONFLICT). */
+async function insertRows(rows: Row[]): Promise<Map<string, Stored>> {
+  const written = await db().$queryRaw<{ id: bigint; k: string }[]>`
     INSERT INTO billing_events (connection_id, platform, kind, shop_id, wix_instance_id, handle, quantity, amount, currency, occurred_at,
       idempotency_key, payload, source, created_by_id, api_key_id, predicted_verdict, predicted_code, predicted_details, predicted_hint,
       state, send_anyway, next_attempt_at, created_at, updated_at)
@@ -192,22 +196,30 @@ async function insertRows(rows: Row[]): Promise<Set<string>> {
       created_by_id text, api_key_id text, predicted_verdict text, predicted_code text, predicted_details text, predicted_hint text,
       state text, send_anyway boolean)
     ON CONFLICT (connection_id, idempotency_key) DO NOTHING
-    RETURNING connection_id::text, idempotency_key`;
-  return new Set(written.map((w) => `${w.connection_id}|${w.idempotency_key}`));
+    RETURNING id, connection_id::text || '|' || idempotency_key AS k`;
+  const byKey = new Map(rows.map((r) => [`${r.connection_id}|${r.idempotency_key}`, r]));
+  return new Map(written.map((w) => {
+    const r = byKey.get(w.k)!;
+    return [w.k, { id: w.id.toString(), state: r.state, predicted: { verdict: r.predicted_verdict, code: r.predicted_code, details: r.predicted_details, hint: r.predicted_hint } }];
+  }));
 }
 
 type Stored = { id: string; state: DeliveryState; predicted: PredictionView };
+type StoredRow = { id: bigint; connection_id: string; idempotency_key: string; state: DeliveryState; predicted_verdict: Verdict; predicted_code: string | null; predicted_details: string | null; predicted_hint: string | null };
+
+const toStored = (rows: StoredRow[]) =>
+  new Map(rows.map((r) => [`${r.connection_id}|${r.idempotency_key}`, {
+    id: r.id.toString(), state: r.state,
+    predicted: { verdict: r.predicted_verdict, code: r.predicted_code, details: r.predicted_details, hint: r.predicted_hint },
+  }]));
 
 /** The ledger's answer for each key: the row just written, or the one written before. */
 async function loadStored(keys: [string, string][]): Promise<Map<string, Stored>> {
   if (!keys.length) return new Map();
-  const rows = await db().$queryRaw<{ id: bigint; connection_id: string; idempotency_key: string; state: DeliveryState; predicted_verdict: Verdict; predicted_code: string | null; predicted_details: string | null; predicted_hint: string | null }[]>`
+  const rows = await db().$queryRaw<StoredRow[]>`
     SELECT e.id, e.connection_id::text, e.idempotency_key, e.state, e.predicted_verdict, e.predicted_code, e.predicted_details, e.predicted_hint
     FROM billing_events e
     JOIN jsonb_to_recordset(${JSON.stringify(keys.map(([c, k]) => ({ c, k })))}::jsonb) AS x(c text, k text)
       ON e.connection_id = x.c::uuid AND e.idempotency_key = x.k`;
-  return new Map(rows.map((r) => [`${r.connection_id}|${r.idempotency_key}`, {
-    id: r.id.toString(), state: r.state,
-    predicted: { verdict: r.predicted_verdict, code: r.predicted_code, details: r.predicted_details, hint: r.predicted_hint },
-  }]));
+  return toStored(rows);
 }

@@ -7,7 +7,18 @@ import type { IngestLookups } from "./ingest-lookups";
 /** The platform's verdict as we expect it, with its own code, before anything is sent. */
 export type Prediction = { verdict: Verdict; code?: string; details: string; hint?: string };
 
+const UNINSTALL_GRACE_MS = 24 * 3_600_000;
+
 export function predictShopify(event: ShopifyEventBody, shop: Shop, lookups: IngestLookups, now: Date): Prediction {
+  const appMeters = lookups.meterHandlesByConnection.get(shop.connectionId) ?? new Set<string>();
+  // Past the 24 hours after an uninstall every billing event closes, whatever the shop's plan was.
+  if (shop.installState === "uninstalled" && shop.uninstalledAt && appMeters.has(event.event_handle) && now.getTime() > shop.uninstalledAt.getTime() + UNINSTALL_GRACE_MS) {
+    return {
+      verdict: "failed",
+      code: "PERIOD_CLOSED",
+      details: `The app was uninstalled at ${shop.uninstalledAt.toISOString()}; usage must be reported within 24 hours of an uninstall.`,
+    };
+  }
   const plan = shop.planHandle ? lookups.plans.get(`${shop.connectionId}|${shop.planHandle}`) ?? null : null;
   const connection = lookups.connections.get(shop.connectionId);
   const subscription = shop.planHandle
@@ -17,7 +28,7 @@ export function predictShopify(event: ShopifyEventBody, shop: Shop, lookups: Ing
     event,
     shop: { installState: shop.installState, uninstalledAt: shop.uninstalledAt, subscription },
     plan: plan ? { handle: plan.handle, meters: plan.meters } : null,
-    appMeterHandles: [...(lookups.meterHandlesByConnection.get(shop.connectionId) ?? [])],
+    appMeterHandles: [...appMeters],
     // A connection whose last send was refused for its credentials will be refused again.
     account: { invalid: !!connection?.lastAuthErrorAt && (!connection.lastSendAt || connection.lastAuthErrorAt >= connection.lastSendAt) },
     now,

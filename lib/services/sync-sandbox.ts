@@ -63,7 +63,8 @@ async function syncShopify(c: Connection) {
       }
     }
     for (const s of shops) {
-      const sub = s.subscription && !s.subscription.canceledAt ? s.subscription : null;
+      // A subscription cancelled "at the end of the cycle" stays active until then.
+      const sub = s.subscription && (!s.subscription.canceledAt || Date.parse(s.subscription.canceledAt) > Date.now()) ? s.subscription : null;
       const data = {
         domain: s.domain, name: s.name, isDevStore: s.development, installState: s.installed ? ("installed" as const) : ("uninstalled" as const),
         uninstalledAt: s.uninstalledAt ? new Date(s.uninstalledAt) : null, planHandle: sub?.planHandle ?? null, subscriptionStatus: sub ? "ACTIVE" : null,

@@ -1,4 +1,5 @@
 import { db } from "../db/client";
+import { env } from "../env";
 import type { EventKind, Platform } from "../generated/prisma/enums";
 
 /**
@@ -17,8 +18,6 @@ export type ClaimedEvent = {
   wix_instance_id: string | null;
 };
 
-export const LEASE_SECONDS = 60;
-
 export async function claimEvents(worker: string, limit: number): Promise<ClaimedEvent[]> {
   return db().$queryRaw<ClaimedEvent[]>`
     WITH picked AS (
@@ -29,7 +28,7 @@ export async function claimEvents(worker: string, limit: number): Promise<Claime
       FOR UPDATE SKIP LOCKED
     ), claimed AS (
       UPDATE billing_events e
-      SET state = 'sending', locked_until = now() + make_interval(secs => ${LEASE_SECONDS}), attempt_count = e.attempt_count + 1, updated_at = now()
+      SET state = 'sending', locked_until = now() + make_interval(secs => ${env().WORKER_LEASE_SECONDS}), attempt_count = e.attempt_count + 1, updated_at = now()
       FROM picked p WHERE e.id = p.id
       RETURNING e.id, p.state AS from_state, e.connection_id::text, e.platform, e.kind, e.payload, e.idempotency_key, e.attempt_count, e.wix_instance_id::text
     ), logged AS (

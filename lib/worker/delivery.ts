@@ -1,5 +1,5 @@
 import { db } from "../db/client";
-import { acquirePermits } from "../db/rate-permits";
+import { acquirePermits, permitsPerSlot, SLOT_MS } from "../db/rate-permits";
 import { env } from "../env";
 import type { Connection } from "../generated/prisma/client";
 import { PlatformError } from "../platforms/errors";
@@ -23,7 +23,6 @@ export async function deliveryRound(worker: string): Promise<RoundStats> {
   const instances = new Map(
     (await db().wixInstance.findMany({ where: { id: { in: events.flatMap((e) => (e.wix_instance_id ? [e.wix_instance_id] : [])) } } })).map((i) => [i.id, i]),
   );
-  const permits = new PermitPool();
   let next = 0;
   const lane = async () => {
     while (next < events.length) {
@@ -91,28 +90,53 @@ function failure(e: ClaimedEvent, err: unknown, request: unknown, latencyMs: num
   };
 }
 
-/** Permits for the current second, fetched from Postgres in small blocks and spent locally. */
-class PermitPool {
-  private local = new Map<string, { second: number; left: number }>();
+/**
+ * Permits for the current second, fetched from Postgres in blocks and spent locally. One fetch
+ * per connection is in flight at a time, so concurrent sends never waste each other's permits.
+ */
+export class PermitPool {
+  private local = new Map<string, { second: number; left: number; issued: number }>();
+  private inflight = new Map<string, Promise<void>>();
+
+  /** Waits for a permit, then until its turn inside the slot: sends are spread evenly, not burst. */
   async take(connection: Connection): Promise<void> {
     const perSecond = connection.platform === "shopify" ? env().SHOPIFY_RATE_PER_SECOND : env().WIX_RATE_PER_SECOND;
+    const spacing = SLOT_MS / permitsPerSlot(perSecond);
     for (;;) {
-      const now = Date.now();
-      const second = Math.floor(now / 1000);
+      const second = Math.floor(Date.now() / SLOT_MS);
       const have = this.local.get(connection.id);
       if (have && have.second === second && have.left > 0) {
         have.left -= 1;
+        const turn = second * SLOT_MS + have.issued++ * spacing;
+        const wait = turn - Date.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         return;
       }
-      const { granted } = await acquirePermits(connection.id, Math.max(1, Math.ceil(perSecond / 20)), perSecond, now);
-      if (granted > 0) {
-        this.local.set(connection.id, { second, left: granted - 1 });
-        return;
+      let fetching = this.inflight.get(connection.id);
+      if (!fetching) {
+        fetching = this.refill(connection.id, perSecond).finally(() => this.inflight.delete(connection.id));
+        this.inflight.set(connection.id, fetching);
       }
-      await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 1));
+      await fetching;
     }
   }
+
+  private async refill(connectionId: string, perSecond: number) {
+    const now = Date.now();
+    const { granted, second } = await acquirePermits(connectionId, permitsPerSlot(perSecond), perSecond, now);
+    if (granted > 0) {
+      const have = this.local.get(connectionId);
+      const same = have?.second === second;
+      this.local.set(connectionId, { second, left: (same ? have.left : 0) + granted, issued: same ? have.issued : 0 });
+      return;
+    }
+    // This slot's permits are spent (by this or other workers): wait for the next one.
+    await new Promise((r) => setTimeout(r, SLOT_MS - (Date.now() % SLOT_MS) + 1));
+  }
 }
+
+/** One pool per process, shared by its concurrent delivery loops. */
+const permits = new PermitPool();
 
 const notes = new Map<string, { at: Date; error: string | null; auth: boolean }>();
 function noteConnection(connectionId: string, o: AttemptOutcome) {

@@ -1,4 +1,5 @@
 import { decryptSecret } from "../crypto";
+import { env } from "../env";
 import type { Connection } from "../generated/prisma/client";
 import { createShopifyClient, type ShopifyClient } from "../platforms/shopify/client";
 import { createWixClient, type WixClient } from "../platforms/wix/client";
@@ -27,7 +28,7 @@ export function shopifyClientFor(connection: Connection): ShopifyClient {
     clientId: connection.clientId,
     clientSecret: decryptSecret(connection.clientSecretEnc),
     userAgent: USER_AGENT,
-    timeoutMs: 15_000,
+    timeoutMs: env().WORKER_SEND_TIMEOUT_MS,
   });
   return e.shopify;
 }
@@ -40,7 +41,7 @@ export function wixClientFor(connection: Connection): WixClient {
     appSecret: decryptSecret(connection.clientSecretEnc),
     apiKey: connection.apiKeyEnc ? decryptSecret(connection.apiKeyEnc) : undefined,
     accountId: connection.accountId ?? undefined,
-    timeoutMs: 15_000,
+    timeoutMs: env().WORKER_SEND_TIMEOUT_MS,
   });
   return e.wix;
 }

@@ -23,6 +23,8 @@ export async function collectSandboxVerdicts(worker: string, maxPages = 20): Pro
       const url = new URL(joinUrl(c.apiBaseUrl, `/_sandbox/shopify/apps/${encodeURIComponent(c.clientId)}/logs`));
       url.searchParams.set("order", "asc");
       url.searchParams.set("limit", "250");
+      // Only accepted requests carry a billing verdict; refused ones (400/409/429) share keys with later retries.
+      url.searchParams.set("status", "200");
       if (cursor) url.searchParams.set("after", cursor);
       const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
       if (!res.ok) throw new Error(`sandbox log answered ${res.status}`);

@@ -1,0 +1,50 @@
+/**
+ * Delivery benchmark: N events through real worker processes to the sandbox at its 500/s limit.
+ * Prints the sustained send rate (goal: at least 95 % of the limit), 429s (goal: 0) and
+ * duplicates in the sandbox's log (goal: 0).   npx tsx scripts/bench-delivery.ts [events] [workers]
+ */
+import { spawn } from "node:child_process";
+import { startLedgerEnv, sandboxJson } from "../lib/testing/ledger-env";
+
+const total = Number(process.argv[2] ?? 10_000);
+const workerCount = Number(process.argv[3] ?? 2);
+const env = await startLedgerEnv({ verdictDelayMs: 0 });
+const { ingestEvents } = await import("../lib/services/ingest");
+const at = new Date(Date.now() - 60_000).toISOString();
+for (let b = 0; b < total / 1000; b++) {
+  await ingestEvents(Array.from({ length: 1000 }, (_, i) => ({
+    platform: "shopify", connection_id: env.shopifyConnectionId, shop_id: "23423423", event_handle: "sms_sent", timestamp: at,
+    idempotency_key: `bench-${b}-${i}`, attributes: { value: 1 },
+  })), { source: "api" });
+}
+console.log(`${total} events in the ledger (${env.databaseKind}); starting ${workerCount} worker process(es)`);
+const workers = Array.from({ length: workerCount }, () =>
+  spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], { env: { ...process.env, LOG_LEVEL: process.env.BENCH_LOG ?? "silent" }, stdio: "inherit" }),
+);
+let first: number | null = null;
+let last = 0;
+for (;;) {
+  await new Promise((r) => setTimeout(r, 250));
+  const [{ accepted, firstAt, lastAt }] = await env.db.$queryRaw<{ accepted: bigint; firstAt: Date | null; lastAt: Date | null }[]>`
+    SELECT count(*) FILTER (WHERE state = 'accepted') AS accepted, min(a.started_at) AS "firstAt", max(a.started_at) AS "lastAt"
+    FROM billing_events e LEFT JOIN delivery_attempts a ON a.event_id = e.id WHERE e.idempotency_key LIKE 'bench-%'`;
+  if (firstAt) first = firstAt.getTime();
+  if (lastAt) last = lastAt.getTime();
+  if (Number(accepted) >= total) break;
+}
+for (const w of workers) w.kill("SIGTERM");
+const seconds = (last - first!) / 1000;
+const tooMany = await env.db.deliveryAttempt.count({ where: { status: 429 } });
+const attempts = await env.db.deliveryAttempt.count();
+let rows = 0;
+const keys = new Set<string>();
+let after: string | null = null;
+do {
+  const page: { rows: { idempotency_key: string }[]; next_cursor: string | null } = await sandboxJson(env, `/_sandbox/shopify/apps/sandbox-sms-blaster/logs?limit=250&order=asc&status=200${after ? `&after=${after}` : ""}`);
+  for (const r of page.rows) { rows += 1; keys.add(r.idempotency_key); }
+  after = page.next_cursor;
+} while (after);
+console.log(`delivered ${total} events in ${seconds.toFixed(2)} s with ${workerCount} workers: ${(total / seconds).toFixed(0)} events/s (${((total / seconds / 500) * 100).toFixed(1)} % of the 500/s limit)`);
+console.log(`attempts ${attempts}, 429 answers ${tooMany}, sandbox log rows ${rows}, distinct keys ${keys.size}, duplicates ${rows - keys.size}`);
+await env.close();
+process.exit(0);
