@@ -8,6 +8,7 @@ const items: NavItem[] = [
   { href: "/", label: "Overview" },
   { href: "/events", label: "Events" },
   { href: "/shops", label: "Shops & instances" },
+  { href: "/reconcile", label: "Reconcile" },
   { href: "/settings", label: "Settings" },
   { href: "/audit", label: "Audit log" },
 ];

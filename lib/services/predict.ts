@@ -22,7 +22,7 @@ export function predictShopify(event: ShopifyEventBody, shop: Shop, lookups: Ing
   const plan = shop.planHandle ? lookups.plans.get(`${shop.connectionId}|${shop.planHandle}`) ?? null : null;
   const connection = lookups.connections.get(shop.connectionId);
   const subscription = shop.planHandle
-    ? { status: shop.subscriptionStatus ?? "ACTIVE", planHandle: shop.planHandle, cycleStart: shop.cycleStart, cycleEnd: shop.cycleEnd }
+    ? { status: shop.subscriptionStatus ?? "ACTIVE", planHandle: shop.planHandle, cycleStart: shop.cycleStart, cycleEnd: shop.cycleEnd, startedAt: shop.subscriptionStartedAt }
     : null;
   return predictShopifyVerdict({
     event,

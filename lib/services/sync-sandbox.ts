@@ -19,7 +19,7 @@ const plansBody = z.looseObject({
 const shopsBody = z.looseObject({
   shops: z.array(z.looseObject({
     id: z.string(), domain: z.string(), name: z.string(), development: z.boolean(), installed: z.boolean(), uninstalledAt: z.string().nullable(),
-    subscription: z.looseObject({ planHandle: z.string(), canceledAt: z.string().nullable().optional(), currentBillingCycle: z.looseObject({ startTime: z.string(), endTime: z.string() }) }).nullable(),
+    subscription: z.looseObject({ planHandle: z.string(), startedAt: z.string().nullish(), canceledAt: z.string().nullable().optional(), currentBillingCycle: z.looseObject({ startTime: z.string(), endTime: z.string() }) }).nullable(),
   })),
 });
 const priceListBody = z.looseObject({ priceList: z.array(z.looseObject({ kind: z.string(), description: z.string(), unitPrice: z.string(), currency: z.string() })) });
@@ -68,7 +68,8 @@ async function syncShopify(c: Connection) {
       const data = {
         domain: s.domain, name: s.name, isDevStore: s.development, installState: s.installed ? ("installed" as const) : ("uninstalled" as const),
         uninstalledAt: s.uninstalledAt ? new Date(s.uninstalledAt) : null, planHandle: sub?.planHandle ?? null, subscriptionStatus: sub ? "ACTIVE" : null,
-        cycleStart: sub ? new Date(sub.currentBillingCycle.startTime) : null, cycleEnd: sub ? new Date(sub.currentBillingCycle.endTime) : null, subscriptionSyncedAt: new Date(),
+        cycleStart: sub ? new Date(sub.currentBillingCycle.startTime) : null, cycleEnd: sub ? new Date(sub.currentBillingCycle.endTime) : null,
+        subscriptionStartedAt: sub?.startedAt ? new Date(sub.startedAt) : null, subscriptionSyncedAt: new Date(),
       };
       await tx.shop.upsert({ where: { connectionId_shopId: { connectionId: c.id, shopId: s.id } }, update: data, create: { connectionId: c.id, shopId: s.id, ...data } });
     }

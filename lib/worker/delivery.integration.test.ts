@@ -71,6 +71,7 @@ describe("delivery", () => {
     );
     const on = (plan: string | null) => shops.shops.find((s) => s.installed && (plan ? s.subscription?.planHandle === plan : !s.subscription))!;
     const pro = on("sms-pro");
+    const cycleStart = Date.parse(pro.subscription!.currentBillingCycle.startTime);
     const ev = (key: string, shop: string, extra: Record<string, unknown> = {}) => ({
       platform: "shopify", connection_id: env.shopifyConnectionId, shop_id: shop, event_handle: "sms_sent", timestamp: iso(now - 60_000),
       idempotency_key: key, attributes: { value: 1 }, send_anyway: true, ...extra,
@@ -81,6 +82,7 @@ describe("delivery", () => {
       ["SUBSCRIPTION_NOT_METERED", ev("code-notmetered", on("basic").id)],
       ["INVALID_TIMESTAMP", ev("code-future", pro.id, { timestamp: iso(now + 30 * 60_000) })],
       ["PERIOD_CLOSED", ev("code-closed", shops.shops.find((s) => !s.installed)!.id)],
+      ["PERIOD_CLOSED", ev("code-closed-cycle", pro.id, { timestamp: iso(cycleStart - 3 * 24 * 3_600_000) })],
       ["INVALID_VALUE", ev("code-zero", pro.id, { attributes: { value: 0 } })],
       ["MISSING_VALUE_KEY", ev("code-novalue", pro.id, { attributes: { note: "x" } })],
     ];

@@ -72,13 +72,19 @@ describe("a worker killed mid-burst", () => {
     let after: string | null = null;
     do {
       const page: { rows: { idempotency_key: string }[]; next_cursor: string | null } = await sandboxJson(
-        env, `/_sandbox/shopify/apps/sandbox-sms-blaster/logs?limit=250&order=asc${after ? `&after=${after}` : ""}`,
+        env, `/_sandbox/shopify/apps/sandbox-sms-blaster/logs?limit=250&order=asc&status=200${after ? `&after=${after}` : ""}`,
       );
       for (const r of page.rows) if (r.idempotency_key.startsWith("burst-")) keys.set(r.idempotency_key, (keys.get(r.idempotency_key) ?? 0) + 1);
       after = page.next_cursor;
     } while (after);
+    // Accepted requests (status 200) in the log: one per key; refused 5xx/429/409 rows are not charges.
     expect(keys.size).toBe(10_000);
     expect([...keys.values()].filter((n) => n > 1)).toEqual([]);
+    // What Shopify would bill: the dev store's sms_sent usage this cycle counts each event once.
+    await sandboxJson(env, "/_sandbox/shopify/verdicts/settle", { method: "POST" });
+    const shops = await sandboxJson<{ shops: { id: string; subscription: { usage: { meter: string; quantity: string }[] } | null }[] }>(env, "/_sandbox/shopify/apps/sandbox-sms-blaster/shops");
+    const usage = shops.shops.find((s) => s.id === "23423423")!.subscription!.usage.find((u) => u.meter === "sms_sent")!;
+    expect(usage.quantity).toBe("10000");
     const retried = await env.db.deliveryAttempt.count({ where: { event: { idempotencyKey: { startsWith: "burst-" } }, number: { gt: 1 } } });
     expect(retried).toBeGreaterThan(0);
   });

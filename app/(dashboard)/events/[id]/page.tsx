@@ -5,7 +5,7 @@ import { LocalTime } from "@/components/local-time";
 import { Card, PageHeader } from "@/components/ui/card";
 import { requirePageUser } from "@/lib/auth/auth";
 import { hasRole } from "@/lib/auth/roles";
-import { EventActions, LiveRefresh } from "./event-actions";
+import { EventActions, LiveRefresh, MarkVerdictForm } from "./event-actions";
 import { getEvent } from "@/lib/db/events";
 
 export const metadata = { title: "Event · Billing control room" };
@@ -48,6 +48,7 @@ export default async function EventPage({ params }: { params: Promise<{ id: stri
             {event.corrects && (<><dt className="text-zinc-500">Corrects</dt><dd><Link className="text-indigo-600" href={`/events/${event.corrects.id}`}>#{event.corrects.id.toString()}</Link></dd></>)}
           </dl>
           {hasRole(user.role, "operator") && <EventActions id={event.id.toString()} state={event.state} />}
+          {hasRole(user.role, "operator") && event.kind === "shopify_usage" && event.state === "accepted" && <MarkVerdictForm id={event.id.toString()} />}
         </Card>
         <Card title="Payload as sent">
           <pre className={pre}>{JSON.stringify(event.payload, null, 2)}</pre>
