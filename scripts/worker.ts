@@ -1,7 +1,7 @@
 /**
  * The delivery worker: `npm run worker`. Any number of them may run against one Postgres.
- * Two loops: delivery (claim, send within the rate, record) and verdict collection (sandbox
- * Dev Dashboard log), so reading verdicts never pauses sending. SIGTERM finishes the current
+ * Loops: delivery (claim, send within the rate, record), verdict collection (sandbox Dev
+ * Dashboard log) and warnings, so reading verdicts never pauses sending. SIGTERM finishes the current
  * round and exits; SIGKILL loses nothing (leases expire and the events are claimed again).
  */
 import os from "node:os";
@@ -9,6 +9,7 @@ import { prunePermits } from "../lib/db/rate-permits";
 import { logger } from "../lib/logger";
 import { deliveryRound } from "../lib/worker/delivery";
 import { collectSandboxVerdicts } from "../lib/worker/verdicts";
+import { evaluateWarnings } from "../lib/services/warnings";
 
 const worker = `worker ${os.hostname()}:${process.pid}`;
 let stopping = false;
@@ -49,8 +50,21 @@ async function verdictLoop() {
   }
 }
 
+/** Warnings before value is lost (pending near a cycle's end, uninstall grace, auth, spikes, gaps). */
+async function warningLoop() {
+  while (!stopping) {
+    try {
+      const raised = await evaluateWarnings();
+      if (raised.length) log.warn({ warnings: raised.map((w) => w.title) }, "warnings raised");
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, "warning evaluation failed");
+    }
+    for (let i = 0; i < 60 && !stopping; i++) await sleep(1000);
+  }
+}
+
 log.info("delivery worker started");
 // Two delivery loops overlap, so one claims and records while the other sends: no gaps in the rate.
-await Promise.all([deliveryLoop(), deliveryLoop(), verdictLoop()]);
+await Promise.all([deliveryLoop(), deliveryLoop(), verdictLoop(), warningLoop()]);
 log.info("delivery worker stopped");
 process.exit(0);
