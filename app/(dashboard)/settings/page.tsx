@@ -36,7 +36,7 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
           <ul className="divide-y divide-zinc-200 dark:divide-zinc-800" data-testid="connections">
             {connections.map((c) => (
               <li key={c.id} className="flex flex-wrap items-center gap-2 py-3 text-sm">
-                <span className="font-medium">{c.name}</span>
+                <Link href={`/settings/connections/${c.id}`} className="font-medium text-indigo-600 hover:underline dark:text-indigo-400">{c.name}</Link>
                 <Badge tone={c.platform === "shopify" ? "green" : "indigo"}>{c.platform}</Badge>
                 <Badge tone={c.environment === "live" ? "red" : "zinc"}>{c.environment}</Badge>
                 <span className="font-mono text-xs text-zinc-500">{c.apiBaseUrl}</span>
