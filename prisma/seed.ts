@@ -119,6 +119,13 @@ export async function createDemoHistory(prisma: PrismaClient, now = new Date()) 
     }
   }
   await prisma.billingEvent.createMany({ data: events, skipDuplicates: true });
+  // The demo history's verdicts came from a Dev Dashboard log file: keep its rows for reconciliation.
+  await prisma.$executeRaw`
+    INSERT INTO platform_log_entries (connection_id, idempotency_key, handle, shop_ref, occurred_at, quantity, verdict, code, details, source, imported_by)
+    SELECT e.connection_id, e.idempotency_key, e.handle, s.shop_id, e.occurred_at, e.quantity, e.platform_verdict, e.platform_code, e.platform_details, 'imported_file', 'demo data'
+    FROM billing_events e JOIN shops s ON s.id = e.shop_id
+    WHERE e.connection_id = ${DEMO_SHOPIFY_CONNECTION_ID}::uuid AND e.source = 'import' AND e.platform_verdict IS NOT NULL
+    ON CONFLICT (connection_id, idempotency_key) DO NOTHING`;
   return events.length;
 }
 

@@ -93,12 +93,20 @@ function Mismatches({ cycle, operator }: { cycle: Awaited<ReturnType<typeof shop
     ...cycle.match.unitDiffs.map((d) => ({ kind: `Units differ: ours ${d.line.quantity}, Shopify ${d.platform.quantity}`, key: d.line.key, eventId: d.line.eventId, ours: d.line.quantity, theirs: d.platform.quantity, resolutions: ["correct", "resend"] as const })),
   ];
   if (!rows.length) return <p className="mt-3 text-sm text-emerald-700 dark:text-emerald-400">Every event matches Shopify's log.</p>;
-  const selectable = rows.filter((r) => r.eventId).map((r) => ({ eventId: r.eventId!, key: r.key }));
+  // The first differences of each kind, with the count of the rest: a long list is resolved in batches.
+  const perKind = new Map<string, number>();
+  const shown = rows.filter((r) => {
+    const kind = r.kind.startsWith("Units differ") ? "units" : r.kind;
+    perKind.set(kind, (perKind.get(kind) ?? 0) + 1);
+    return perKind.get(kind)! <= 15;
+  });
+  const hidden = rows.length - shown.length;
+  const selectable = shown.filter((r) => r.eventId).map((r) => ({ eventId: r.eventId!, key: r.key }));
   return (
     <div className="mt-4">
-      <h3 className="mb-2 text-sm font-semibold">Event differences</h3>
+      <h3 className="mb-2 text-sm font-semibold">Event differences ({rows.length})</h3>
       <ul className="divide-y divide-zinc-200 text-sm dark:divide-zinc-800" data-testid={`mismatches-${cycle.shop.shopId}`}>
-        {rows.map((r) => (
+        {shown.map((r) => (
           <li key={`${r.kind}-${r.key}`} className="flex flex-wrap items-center gap-2 py-2">
             <span className="min-w-64 font-medium">{r.kind}</span>
             {r.eventId ? <Link className="font-mono text-xs text-indigo-600 dark:text-indigo-400" href={`/events/${r.eventId}`}>{r.key}</Link> : <span className="font-mono text-xs">{r.key}</span>}
@@ -107,6 +115,7 @@ function Mismatches({ cycle, operator }: { cycle: Awaited<ReturnType<typeof shop
           </li>
         ))}
       </ul>
+      {hidden > 0 && <p className="mt-2 text-xs text-zinc-500">{hidden} more differences: resolve these first, or filter the events by shop.</p>}
       {operator && selectable.length > 0 && <MarkVerdictsForm events={selectable} />}
     </div>
   );
