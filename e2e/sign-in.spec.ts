@@ -25,6 +25,7 @@ test("a wrong password is refused and a right one signs in; signing out ends the
 
   await page.getByRole("button", { name: "Sign out" }).first().click();
   await expect(page).toHaveURL(/\/login/);
+  await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
   await page.goto("/events");
   await expect(page).toHaveURL(/\/login/);
 });
