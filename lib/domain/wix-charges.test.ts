@@ -64,6 +64,13 @@ describe("buildListChargesResponse", () => {
     expect(result.charges).toHaveLength(5);
     expect(result.charges.map((c) => c.amount)).toEqual(["9.00", "8.00", "7.00", "6.00", "0.85"]);
     expect(result.charges[4].description).toBe("Other usage: e things, f things, g things");
+    const other = result.charges[4].id;
+    expect(result.allocations.filter((a) => a.chargeId === other).map((a) => [a.kind, a.amount.toFixed(2)])).toEqual([["e", "0.30"], ["f", "0.30"], ["g", "0.25"]]);
+  });
+
+  it("says which kinds each charge bills, down to the part that fits under the limit", () => {
+    const result = build({ lines: [line("sms", "30"), line("mms", "25.50")] });
+    expect(result.allocations.map((a) => [a.chargeId === result.charges[0].id, a.kind, a.amount.toFixed(2)])).toEqual([[true, "sms", "30.00"], [false, "mms", "19.99"]]);
   });
 
   it("answers in whole yen for JPY", () => {
@@ -110,6 +117,9 @@ describe("buildListChargesResponse", () => {
         expect(sum(amounts).lt(new Decimal(limit).minus(already)) || amounts.length === 0).toBe(true);
         expect(sum(amounts).plus(sum(result.carried.map((c) => c.amount))).eq(sum(ls.map((l) => new Decimal(l.amount))))).toBe(true);
         expect(new Set(result.charges.map((c) => c.id)).size).toBe(result.charges.length);
+        for (const c of result.charges) {
+          expect(sum(result.allocations.filter((a) => a.chargeId === c.id).map((a) => a.amount)).eq(c.amount)).toBe(true);
+        }
       }),
     );
   });

@@ -47,9 +47,13 @@ export type ListChargesInput = {
 export type WixCharge = { id: string; description: string; amount: string; usagePeriod: { startDate: string; endDate: string } };
 export type CarryReason = "below_minimum" | "charge_limit" | "minor_unit";
 export type CarriedAmount = { kind: string; amount: Decimal; reason: CarryReason };
+/** How much of one usage kind a charge bills (a charge covers one kind, or several as "Other usage"). */
+export type ChargeAllocation = { chargeId: string; kind: string; amount: Decimal };
 export type ListChargesResult = {
   currency: WixChargeCurrency;
   charges: WixCharge[];
+  /** Per charge and kind: the charged amounts; they add up to each charge's amount. */
+  allocations: ChargeAllocation[];
   total: Decimal;
   carried: CarriedAmount[];
   /** Room left under the limit after these charges. */
@@ -80,6 +84,7 @@ export function buildListChargesResponse(input: ListChargesInput): ListChargesRe
   const rejected = new Set(input.rejectedChargeIds ?? []);
 
   const charges: WixCharge[] = [];
+  const allocations: ChargeAllocation[] = [];
   const carried: CarriedAmount[] = [];
   let total = new Decimal(0);
   for (const group of groupKinds(input.lines)) {
@@ -87,16 +92,18 @@ export function buildListChargesResponse(input: ListChargesInput): ListChargesRe
     const fit = Decimal.min(wanted, ceiling.minus(total));
     const charged = wanted.lt(MIN_CHARGE) || fit.lt(MIN_CHARGE) ? new Decimal(0) : fit;
     const reason: CarryReason = wanted.lt(MIN_CHARGE) ? "below_minimum" : charged.lt(wanted) ? "charge_limit" : "minor_unit";
+    const id = chargeId(input.instanceId, period, group.kind, rejected);
     let left = charged;
     for (const member of group.members) {
       const share = Decimal.min(member.amount, left);
       left = left.minus(share);
+      if (share.gt(0)) allocations.push({ chargeId: id, kind: member.kind, amount: share });
       if (member.amount.gt(share)) carried.push({ kind: member.kind, amount: member.amount.minus(share), reason });
     }
     if (charged.isZero()) continue;
     total = total.plus(charged);
     charges.push({
-      id: chargeId(input.instanceId, period, group.kind, rejected),
+      id,
       description: charged.lt(wanted) ? `${group.description} (part; the charge limit is reached)` : group.description,
       amount: toMinorString(charged, currency),
       usagePeriod: {
@@ -105,7 +112,7 @@ export function buildListChargesResponse(input: ListChargesInput): ListChargesRe
       },
     });
   }
-  return { currency, charges, total, carried, remainingLimit: room.minus(total) };
+  return { currency, charges, allocations, total, carried, remainingLimit: room.minus(total) };
 }
 
 function groupKinds(lines: readonly UsageLine[]): Group[] {
