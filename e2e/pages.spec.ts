@@ -6,6 +6,8 @@ const pages = [
   ["events", "/events"],
   ["send", "/events/new"],
   ["shops", "/shops"],
+  ["alerts", "/alerts"],
+  ["test-charges", "/test-charges"],
   ["reconcile", "/reconcile"],
   ["settings", "/settings"],
   ["users", "/settings/users"],

@@ -9,7 +9,9 @@ import { prunePermits } from "../lib/db/rate-permits";
 import { logger } from "../lib/logger";
 import { deliveryRound } from "../lib/worker/delivery";
 import { collectSandboxVerdicts } from "../lib/worker/verdicts";
+import { deliverAlertWebhooks } from "../lib/services/alerts";
 import { evaluateWarnings } from "../lib/services/warnings";
+import { checkLimitsAndNotify } from "../lib/services/wix-limit-alerts";
 
 const worker = `worker ${os.hostname()}:${process.pid}`;
 let stopping = false;
@@ -50,21 +52,35 @@ async function verdictLoop() {
   }
 }
 
-/** Warnings before value is lost (pending near a cycle's end, uninstall grace, auth, spikes, gaps). */
-async function warningLoop() {
+/**
+ * Every minute: warnings before value is lost (pending near a cycle's end, uninstall grace,
+ * refused credentials, spikes, gaps) and Wix charge limits at 80 % / 100 %. Every 15 s: alert
+ * webhooks (with retries).
+ */
+async function alertLoop() {
+  let lastEvaluation = 0;
   while (!stopping) {
-    try {
-      const raised = await evaluateWarnings();
-      if (raised.length) log.warn({ warnings: raised.map((w) => w.title) }, "warnings raised");
-    } catch (err) {
-      log.warn({ err: (err as Error).message }, "warning evaluation failed");
+    if (Date.now() - lastEvaluation >= 60_000) {
+      lastEvaluation = Date.now();
+      try {
+        const raised = await evaluateWarnings();
+        if (raised.length) log.warn({ warnings: raised.map((w) => w.title) }, "warnings raised");
+        await checkLimitsAndNotify("all");
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, "warning evaluation failed");
+      }
     }
-    for (let i = 0; i < 60 && !stopping; i++) await sleep(1000);
+    try {
+      await deliverAlertWebhooks();
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, "alert webhook delivery failed");
+    }
+    for (let i = 0; i < 15 && !stopping; i++) await sleep(1000);
   }
 }
 
 log.info("delivery worker started");
 // Two delivery loops overlap, so one claims and records while the other sends: no gaps in the rate.
-await Promise.all([deliveryLoop(), deliveryLoop(), verdictLoop(), warningLoop()]);
+await Promise.all([deliveryLoop(), deliveryLoop(), verdictLoop(), alertLoop()]);
 log.info("delivery worker stopped");
 process.exit(0);

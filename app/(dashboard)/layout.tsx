@@ -8,6 +8,8 @@ const items: NavItem[] = [
   { href: "/", label: "Overview" },
   { href: "/events", label: "Events" },
   { href: "/shops", label: "Shops & instances" },
+  { href: "/alerts", label: "Alerts" },
+  { href: "/test-charges", label: "Test charges" },
   { href: "/reconcile", label: "Reconcile" },
   { href: "/settings", label: "Settings" },
   { href: "/audit", label: "Audit log" },

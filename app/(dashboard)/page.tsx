@@ -9,6 +9,7 @@ import { getOverview } from "@/lib/db/overview";
 import { resolveRange } from "@/lib/domain/dashboard-range";
 import { OverviewFilters } from "./overview-filters";
 import { OverviewLive } from "./overview-live";
+import { OverviewWarnings } from "./overview-warnings";
 import { TimeZoneSync } from "./time-zone-sync";
 
 export const metadata = { title: "Overview · Billing control room" };
@@ -52,6 +53,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Sea
         title="Overview"
         description={`Both platforms from the ledger: what was sent, what the platforms decided, what failed and why. Times in ${range.tz}.`}
       />
+      <OverviewWarnings />
       <OverviewFilters params={params} options={options} range={range.key} />
       <OverviewLive initial={data} initialAt={now.getTime()} query={query} explorerQuery={explorerQuery} />
     </>
