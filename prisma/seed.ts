@@ -118,6 +118,25 @@ export async function createDemoHistory(prisma: PrismaClient, now = new Date()) 
       });
     }
   }
+  // Wix usage this cycle for the custom charges (Wix invoices it at the cycle's end).
+  const prices = await prisma.wixPriceItem.findMany({ where: { connectionId: DEMO_WIX_CONNECTION_ID } });
+  for (const inst of instances.filter((i) => i.cycleStart && i.installState === "installed" && !i.isTest)) {
+    const price = prices.find((p) => p.kind === "sms_sent" && p.currency === inst.currency);
+    if (!price) continue;
+    const days = Math.floor((now.getTime() - inst.cycleStart!.getTime()) / DAY);
+    for (let d = 0; d <= days; d++) {
+      const occurredAt = new Date(inst.cycleStart!.getTime() + d * DAY + Math.floor(random() * DAY * 0.9));
+      if (occurredAt > now) continue;
+      const quantity = 40 + Math.floor(random() * 160);
+      const key = `demo_wixusage_${inst.instanceId.slice(0, 8)}_${d}`;
+      events.push({
+        connectionId: DEMO_WIX_CONNECTION_ID, platform: "wix", kind: "wix_usage", wixInstanceId: inst.id, handle: "sms_sent", quantity: String(quantity),
+        amount: price.unitPrice.mul(quantity).toFixed(), currency: inst.currency, occurredAt, idempotencyKey: key,
+        payload: { kind: "sms_sent", quantity: String(quantity), timestamp: occurredAt.toISOString() }, source: "import", predictedVerdict: "billable",
+        predictedDetails: `${price.unitPrice.toFixed()} ${inst.currency} per unit; proposed to Wix at invoice time.`, state: "accepted", createdAt: occurredAt,
+      });
+    }
+  }
   await prisma.billingEvent.createMany({ data: events, skipDuplicates: true });
   // The demo history's verdicts came from a Dev Dashboard log file: keep its rows for reconciliation.
   await prisma.$executeRaw`

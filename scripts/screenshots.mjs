@@ -11,7 +11,7 @@ await page.waitForURL(base + "/");
 const pages = (process.env.PAGES ?? "/,/events,/shops,/settings,/settings/users,/audit").split(",");
 for (const p of pages) {
   await page.goto(base + p);
-  await page.screenshot({ path: `/tmp/shots/${p.replace(/\W+/g, "_") || "root"}.png`, fullPage: true });
+  await page.screenshot({ path: `${process.env.OUT ?? "/tmp/shots"}/${p.replace(/\W+/g, "_") || "root"}.png`, fullPage: true });
 }
 if (process.env.DARK) { await page.emulateMedia({ colorScheme: "dark" }); await page.evaluate(() => { localStorage.removeItem("theme"); }); await page.goto(base + "/"); await page.screenshot({ path: (process.env.OUT ?? "/tmp/shots") + "/dark.png", fullPage: true }); }
 await browser.close();

@@ -5,7 +5,7 @@ import { Button, inputClass } from "@/components/ui/form";
 import { closeCycleAction, importLogFileAction, importSandboxLogAction, markVerdictsAction, resolveMismatchAction } from "@/lib/actions/reconcile";
 import { useFormAction } from "@/lib/hooks/use-form-action";
 
-const small = `${inputClass} py-1 text-xs`;
+const small = `${inputClass.replace("block w-full ", "")} py-1 text-xs`;
 
 export function ImportPanel({ connectionId, sandbox }: { connectionId: string; sandbox: boolean }) {
   const log = useFormAction(() => importSandboxLogAction({ connectionId }), undefined, { resetOnSuccess: false });

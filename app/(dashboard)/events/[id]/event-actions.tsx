@@ -48,13 +48,13 @@ export function MarkVerdictForm({ id }: { id: string }) {
     <form onSubmit={submit} className="mt-4 flex flex-wrap items-end gap-2 border-t border-zinc-200 pt-4 text-sm dark:border-zinc-800">
       <label className="text-sm">
         <span className="mb-1 block text-zinc-500">Mark verdict by hand</span>
-        <select name="verdict" className={`${inputClass} w-40`} defaultValue="non_billable">
+        <select name="verdict" className={`${inputClass.replace("block w-full ", "")} w-40`} defaultValue="non_billable">
           <option value="billable">billable</option><option value="non_billable">non-billable</option><option value="failed">failed with code</option>
         </select>
       </label>
       <label className="text-sm">
         <span className="mb-1 block text-zinc-500">Code</span>
-        <select name="code" className={`${inputClass} w-56`} defaultValue="">
+        <select name="code" className={`${inputClass.replace("block w-full ", "")} w-56`} defaultValue="">
           <option value="">(none)</option>
           {["NO_SUBSCRIPTION", "ACCOUNT_FROZEN", "SUBSCRIPTION_NOT_METERED", "INVALID_TIMESTAMP", "IDEMPOTENCY_KEY_ERROR", "INVALID_VALUE", "MISSING_VALUE_KEY", "PERIOD_CLOSED", "INVALID_ACCOUNT"].map((c) => <option key={c}>{c}</option>)}
         </select>
