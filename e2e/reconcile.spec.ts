@@ -39,3 +39,21 @@ test("an operator imports the sandbox's log, marks an event non-billable by hand
   await expect(row).toContainText("Dev Dashboard shows it non-billable");
   await expect(row).toContainText('"verdict":"non_billable"');
 });
+
+test("Wix: after Wix invoices a period, the ledger's usage, the invoice and what was carried add up", async ({ page, baseURL }) => {
+  const sandbox = `http://127.0.0.1:${Number(new URL(baseURL!).port) + 10}`;
+  const res = await page.request.post(`${sandbox}/_sandbox/wix/instances/7dd21ebc-a097-43ac-8763-2806daee84a1/run-invoice`, { data: {} });
+  expect(res.ok()).toBe(true);
+  await signIn(page, "viewer");
+  await page.goto("/reconcile?connection=5e3d0b1a-0000-4000-8000-000000000002");
+  const table = page.getByTestId("wix-periods-7dd21ebc-a097-43ac-8763-2806daee84a1");
+  const row = table.locator("tbody tr").first();
+  await expect(row).toContainText("invoiced");
+  const cells = await row.locator("td").allTextContents();
+  // Usage events > 0; ledger usage = invoiced + carried; nothing unexplained.
+  expect(Number(cells[2])).toBeGreaterThan(0);
+  const usd = (t: string) => Number(t.replace(/[$,]/g, ""));
+  expect(usd(cells[3]!)).toBeGreaterThan(0);
+  expect(usd(cells[3]!)).toBeCloseTo(usd(cells[5]!) + usd(cells[6]!), 10);
+  expect(cells[8]).toBe("$0.00");
+});

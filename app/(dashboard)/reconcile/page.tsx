@@ -8,6 +8,7 @@ import { db } from "@/lib/db/client";
 import { formatMoney } from "@/lib/domain/money";
 import { shopifyReconciliation } from "@/lib/services/reconcile";
 import { CloseCycleForm, ImportPanel, MarkVerdictsForm, ResolveForm } from "./reconcile-forms";
+import { WixReconcile } from "./wix-reconcile";
 
 export const metadata = { title: "Reconcile · Billing control room" };
 
@@ -18,11 +19,21 @@ export default async function ReconcilePage({ searchParams }: { searchParams: Pr
   const user = await requirePageUser();
   const operator = hasRole(user.role, "operator");
   const { connection: chosen } = await searchParams;
-  const connections = await db().connection.findMany({ where: { platform: "shopify" }, orderBy: { name: "asc" } });
+  const connections = await db().connection.findMany({ orderBy: [{ platform: "asc" }, { name: "asc" }] });
   if (!connections.length) {
-    return (<><PageHeader title="Reconcile" /><EmptyState title="No Shopify connection">An admin adds one in Settings.</EmptyState></>);
+    return (<><PageHeader title="Reconcile" /><EmptyState title="No connection">An admin adds one in Settings.</EmptyState></>);
   }
   const connection = connections.find((c) => c.id === chosen) ?? connections[0]!;
+  const picker = (
+    <form className="flex items-center gap-2 text-sm" method="get">
+      <label htmlFor="connection" className="text-zinc-500">Connection</label>
+      <select id="connection" name="connection" defaultValue={connection.id} className="rounded-md border border-zinc-300 bg-white px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900">
+        {connections.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
+      </select>
+      <button className="rounded-md border border-zinc-300 px-2 py-1 dark:border-zinc-700" type="submit">Show</button>
+    </form>
+  );
+  if (connection.platform === "wix") return <WixReconcile connectionId={connection.id} picker={picker} />;
   const { cycles } = await shopifyReconciliation(connection.id);
   const entries = await db().platformLogEntry.aggregate({ where: { connectionId: connection.id }, _count: true, _max: { importedAt: true } });
   return (
@@ -30,15 +41,7 @@ export default async function ReconcilePage({ searchParams }: { searchParams: Pr
       <PageHeader
         title="Reconcile"
         description="Our ledger beside what the platform says, per shop, meter and billing cycle, and event by event (matched by idempotency key)."
-        actions={
-          <form className="flex items-center gap-2 text-sm" method="get">
-            <label htmlFor="connection" className="text-zinc-500">Connection</label>
-            <select id="connection" name="connection" defaultValue={connection.id} className="rounded-md border border-zinc-300 bg-white px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900">
-              {connections.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
-            </select>
-            <button className="rounded-md border border-zinc-300 px-2 py-1 dark:border-zinc-700" type="submit">Show</button>
-          </form>
-        }
+        actions={picker}
       />
       <Card title="The platform's verdicts">
         <p className="mb-3 text-sm text-zinc-500 dark:text-zinc-400">
