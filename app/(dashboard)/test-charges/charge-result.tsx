@@ -4,7 +4,7 @@ import { LocalTime } from "@/components/local-time";
 import { Badge, Card } from "@/components/ui/card";
 import { Decimal, formatMoney } from "@/lib/domain/money";
 import type { Projection, getTestChargeView } from "@/lib/services/test-charges";
-import { LiveRefresh } from "./live-refresh";
+import { LiveRefresh } from "@/components/live-refresh";
 
 type View = NonNullable<Awaited<ReturnType<typeof getTestChargeView>>>;
 

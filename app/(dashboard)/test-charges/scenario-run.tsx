@@ -5,7 +5,7 @@ import { LocalTime } from "@/components/local-time";
 import { Badge } from "@/components/ui/card";
 import { Decimal, formatMoney } from "@/lib/domain/money";
 import type { ScenarioRunView, ScenarioStepView } from "@/lib/services/scenario";
-import { LiveRefresh } from "./live-refresh";
+import { LiveRefresh } from "@/components/live-refresh";
 
 const grid = "lg:grid lg:grid-cols-[minmax(0,1.4fr)_minmax(0,1.1fr)_minmax(0,1fr)_minmax(0,1fr)_minmax(0,1.3fr)_3.5rem] lg:gap-4";
 const muted = "text-xs text-zinc-500 dark:text-zinc-400";

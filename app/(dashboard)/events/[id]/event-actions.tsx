@@ -1,7 +1,5 @@
 "use client";
 
-import { useRouter } from "next/navigation";
-import { useEffect } from "react";
 import { Button, inputClass } from "@/components/ui/form";
 import { retryEventAction, sendHeldEventAction } from "@/lib/actions/events";
 import { markVerdictsAction } from "@/lib/actions/reconcile";
@@ -22,19 +20,6 @@ export function EventActions({ id, state }: { id: string; state: string }) {
       {error && <p role="alert" className="w-full text-sm text-red-600">{fieldErrors?.note?.[0] ?? error}</p>}
     </form>
   );
-}
-
-/** Re-renders the page every second while the event still waits for delivery or a verdict. */
-export function LiveRefresh({ active }: { active: boolean }) {
-  const router = useRouter();
-  useEffect(() => {
-    if (!active) return;
-    const timer = setInterval(() => {
-      if (document.visibilityState === "visible") router.refresh();
-    }, 1000);
-    return () => clearInterval(timer);
-  }, [active, router]);
-  return active ? <p className="text-xs text-zinc-500" aria-live="polite">Waiting for the platform… this page updates by itself.</p> : null;
 }
 
 /** Records the platform's verdict by hand (e.g. read off the Dev Dashboard), with a required note. */

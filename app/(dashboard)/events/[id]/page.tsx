@@ -5,7 +5,8 @@ import { LocalTime } from "@/components/local-time";
 import { Card, PageHeader } from "@/components/ui/card";
 import { requirePageUser } from "@/lib/auth/auth";
 import { hasRole } from "@/lib/auth/roles";
-import { EventActions, LiveRefresh, MarkVerdictForm } from "./event-actions";
+import { LiveRefresh } from "@/components/live-refresh";
+import { EventActions, MarkVerdictForm } from "./event-actions";
 import { getEvent } from "@/lib/db/events";
 
 export const metadata = { title: "Event · Billing control room" };
@@ -27,7 +28,7 @@ export default async function EventPage({ params }: { params: Promise<{ id: stri
         description={<>{event.platform} · {event.connection.name} · {event.shop?.domain ?? event.wixInstance?.siteName} · key <span className="font-mono">{event.idempotencyKey}</span></>}
       />
       <div className="grid gap-4 lg:grid-cols-2">
-        <Card title="Verdict" action={<LiveRefresh active={waiting} />}>
+        <Card title="Verdict" action={<LiveRefresh active={waiting} label="Waiting for the platform… this page updates by itself." />}>
           <dl className="grid grid-cols-[10rem_1fr] gap-y-2 text-sm">
             <dt className="text-zinc-500">Predicted</dt>
             <dd data-testid="predicted-verdict">
