@@ -25,9 +25,9 @@ export default async function ReconcilePage({ searchParams }: { searchParams: Pr
   }
   const connection = connections.find((c) => c.id === chosen) ?? connections[0]!;
   const picker = (
-    <form className="flex items-center gap-2 text-sm" method="get">
+    <form className="flex max-w-full flex-wrap items-center gap-2 text-sm" method="get">
       <label htmlFor="connection" className="text-zinc-500">Connection</label>
-      <select id="connection" name="connection" defaultValue={connection.id} className="rounded-md border border-zinc-300 bg-white px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900">
+      <select id="connection" name="connection" defaultValue={connection.id} className="max-w-full min-w-0 rounded-md border border-zinc-300 bg-white px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900">
         {connections.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
       </select>
       <button className="rounded-md border border-zinc-300 px-2 py-1 dark:border-zinc-700" type="submit">Show</button>
