@@ -4,11 +4,28 @@
  * duplicates in the sandbox's log (goal: 0).   npx tsx scripts/bench-delivery.ts [events] [workers]
  */
 import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { startLedgerEnv, sandboxJson } from "../lib/testing/ledger-env";
 
 const total = Number(process.argv[2] ?? 10_000);
 const workerCount = Number(process.argv[3] ?? 2);
-const env = await startLedgerEnv({ verdictDelayMs: 0 });
+// The sandbox runs in its own process, as in production, so its clock is not stalled by this one.
+const sandboxPort = 4510;
+const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-sandbox-"));
+const sandbox = spawn(process.execPath, ["--import", "tsx", "sandbox/server.ts"], {
+  env: { ...process.env, SANDBOX_PORT: String(sandboxPort), SANDBOX_STATE_FILE: path.join(stateDir, "state.json") }, stdio: "ignore",
+});
+const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+for (let i = 0; i < 100; i++) {
+  try {
+    if ((await fetch(`${sandboxUrl}/_sandbox/health`)).ok) break;
+  } catch { /* starting */ }
+  await new Promise((r) => setTimeout(r, 100));
+}
+await fetch(`${sandboxUrl}/_sandbox/settings`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ verdictDelayMs: 0 }) });
+const env = await startLedgerEnv({ sandboxUrl });
 const { ingestEvents } = await import("../lib/services/ingest");
 const at = new Date(Date.now() - 60_000).toISOString();
 for (let b = 0; b < total / 1000; b++) {
@@ -47,4 +64,6 @@ do {
 console.log(`delivered ${total} events in ${seconds.toFixed(2)} s with ${workerCount} workers: ${(total / seconds).toFixed(0)} events/s (${((total / seconds / 500) * 100).toFixed(1)} % of the 500/s limit)`);
 console.log(`attempts ${attempts}, 429 answers ${tooMany}, sandbox log rows ${rows}, distinct keys ${keys.size}, duplicates ${rows - keys.size}`);
 await env.close();
+sandbox.kill("SIGTERM");
+fs.rmSync(stateDir, { recursive: true, force: true });
 process.exit(0);

@@ -8,9 +8,12 @@ import { createTestDatabase } from "./databases";
  * with their plans, shops, price list and instances imported from it.
  * Call before anything imports lib/db/client (the env is read once per test file).
  */
-export async function startLedgerEnv(opts: { verdictDelayMs?: number } = {}) {
+export async function startLedgerEnv(opts: { verdictDelayMs?: number; sandboxUrl?: string } = {}) {
   const database = await createTestDatabase();
-  const sandbox = await startSandbox({ port: 0, stateFile: null, verdictDelayMs: opts.verdictDelayMs ?? 0 });
+  // A sandbox already running elsewhere (its own process), or one in this process.
+  const sandbox = opts.sandboxUrl
+    ? { url: opts.sandboxUrl, close: async () => {} }
+    : await startSandbox({ port: 0, stateFile: null, verdictDelayMs: opts.verdictDelayMs ?? 0 });
   process.env.DATABASE_URL = database.url;
   process.env.APP_ENCRYPTION_KEY ??= randomBytes(32).toString("base64");
   process.env.AUTH_SECRET ??= randomBytes(32).toString("base64url");
