@@ -57,3 +57,12 @@ describe("filter bounds", () => {
     expect(zonedInputValue(new Date("2026-11-03T04:30:00Z"), "Asia/Kolkata")).toBe("2026-11-03T10:00");
   });
 });
+
+describe("ranges across a daylight-saving change", () => {
+  it("30 days in New York after the November change still start 29 local days before today", () => {
+    // 2026-11-22 04:07 UTC is 2026-11-21 23:07 in New York; clocks fell back on 2026-11-01.
+    const range = resolveRange({ range: "30d" }, new Date("2026-11-22T04:07:00Z"), "America/New_York");
+    expect(range.from.toISOString()).toBe("2026-10-23T04:00:00.000Z");
+    expect(bucketStarts(range)).toHaveLength(30);
+  });
+});

@@ -98,7 +98,10 @@ export function resolveRange(input: RangeInput, now: Date, tzInput: string): Das
     return resolveRange({ range: "30d", bucket: input.bucket }, now, tz);
   }
   const days = key === "7d" ? 7 : 30;
-  const from = startOfZonedDay(new Date(now.getTime() - (days - 1) * DAY), tz);
+  // Step back whole local days (not 24-hour blocks): a daylight-saving change in the range has a
+  // 23- or 25-hour day, and 29 × 24 h would then land on the wrong midnight.
+  let from = startOfZonedDay(now, tz);
+  for (let i = 1; i < days; i++) from = startOfZonedDay(new Date(from.getTime() - 12 * HOUR), tz);
   return { key, from, to: now, bucket: input.bucket ?? "day", tz };
 }
 
