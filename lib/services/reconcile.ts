@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { z } from "zod";
 import type { SessionUser } from "../auth/auth";
 import { recordAudit } from "../audit";
 import { decryptSecret } from "../crypto";
@@ -10,7 +9,7 @@ import { priceMeterUsage, priceTiersSchema } from "../domain/pricing";
 import { compareTotals, ledgerTotals, matchEvents, type LedgerLine, type PlatformLine } from "../domain/reconcile";
 import { AppError } from "../errors";
 import type { Verdict, VerdictSource } from "../generated/prisma/enums";
-import { joinUrl } from "../platforms/http";
+import { fetchSandboxLogPage } from "../platforms/shopify/sandbox-log";
 import { createShopifyPartnerClient } from "../platforms/shopify/client";
 import { shopifyLogRow } from "../platforms/shopify/schemas";
 import { toLedgerVerdict } from "../platforms/shopify/to-ledger";
@@ -37,7 +36,6 @@ async function storeEntries(connectionId: string, rows: DevDashboardRow[], sourc
   return { imported: rows.length, verdictsApplied: applied };
 }
 
-const logPage = z.looseObject({ rows: z.array(z.unknown()), next_cursor: z.string().nullable() });
 
 /** The sandbox's whole Dev Dashboard log for the app, in one click. */
 export async function importSandboxLog(connectionId: string, user: SessionUser) {
@@ -46,11 +44,12 @@ export async function importSandboxLog(connectionId: string, user: SessionUser) 
   const rows: DevDashboardRow[] = [];
   let after: string | null = null;
   do {
-    const url = new URL(joinUrl(c.apiBaseUrl, `/_sandbox/shopify/apps/${encodeURIComponent(c.clientId)}/logs`));
-    url.search = new URLSearchParams({ order: "asc", limit: "250", status: "200", ...(after ? { after } : {}) }).toString();
-    const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-    if (!res.ok) throw new AppError("PLATFORM_UNAVAILABLE", `The sandbox's log answered ${res.status}.`);
-    const page = logPage.parse(await res.json());
+    let page: Awaited<ReturnType<typeof fetchSandboxLogPage>>;
+    try {
+      page = await fetchSandboxLogPage(c, after);
+    } catch (err) {
+      throw new AppError("PLATFORM_UNAVAILABLE", err instanceof Error ? err.message : "The sandbox's log could not be read.");
+    }
     for (const raw of page.rows) {
       const r = shopifyLogRow.parse(raw);
       if (r.billable === null || r.billable === undefined) continue; // still pending

@@ -1,6 +1,5 @@
-import { z } from "zod";
 import { db } from "../db/client";
-import { joinUrl } from "../platforms/http";
+import { fetchSandboxLogPage } from "../platforms/shopify/sandbox-log";
 import { shopifyLogRow } from "../platforms/shopify/schemas";
 import { toLedgerVerdict } from "../platforms/shopify/to-ledger";
 
@@ -10,8 +9,6 @@ import { toLedgerVerdict } from "../platforms/shopify/to-ledger";
  * each event's final verdict on its ledger entry. The read position is kept per connection, and
  * only moves past a page once every row on it has its verdict.
  */
-const logPage = z.looseObject({ rows: z.array(z.unknown()), next_cursor: z.string().nullable() });
-
 export async function collectSandboxVerdicts(worker: string, maxPages = 20): Promise<number> {
   const connections = await db().connection.findMany({ where: { platform: "shopify", environment: "sandbox" } });
   let recorded = 0;
@@ -20,15 +17,7 @@ export async function collectSandboxVerdicts(worker: string, maxPages = 20): Pro
     if (!waiting) continue;
     let cursor = c.verdictCursor;
     for (let page = 0; page < maxPages; page++) {
-      const url = new URL(joinUrl(c.apiBaseUrl, `/_sandbox/shopify/apps/${encodeURIComponent(c.clientId)}/logs`));
-      url.searchParams.set("order", "asc");
-      url.searchParams.set("limit", "250");
-      // Only accepted requests carry a billing verdict; refused ones (400/409/429) share keys with later retries.
-      url.searchParams.set("status", "200");
-      if (cursor) url.searchParams.set("after", cursor);
-      const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-      if (!res.ok) throw new Error(`sandbox log answered ${res.status}`);
-      const body = logPage.parse(await res.json());
+      const body = await fetchSandboxLogPage(c, cursor);
       const rows = body.rows.map((r) => shopifyLogRow.parse(r));
       const firstPending = rows.findIndex((r) => r.billable === null || r.billable === undefined);
       const final = firstPending === -1 ? rows : rows.slice(0, firstPending);
