@@ -20,14 +20,34 @@ const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(:\d{2}(\.\d{1,9}
 
 /** An ISO 8601 date-time with a zone ("2026-01-27T14:30:00Z"), or null if malformed or not a real date. */
 export function parseIsoTimestamp(text: unknown): Date | null {
+  const ms = parseIsoTimestampMs(text);
+  return ms === null ? null : new Date(ms);
+}
+
+// The same text is read several times on its way in (validation, key, prediction): the last one is remembered.
+let lastText = "";
+let lastMs: number | null = null;
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const daysInMonth = (year: number, month: number) =>
+  month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : DAYS_IN_MONTH[month - 1]!;
+
+/** parseIsoTimestamp as epoch milliseconds, without a Date. */
+export function parseIsoTimestampMs(text: unknown): number | null {
   if (typeof text !== "string") return null;
-  const m = ISO_TIMESTAMP.exec(text.trim());
-  if (!m) return null;
-  const [year, month, day, hour, minute] = m.slice(1, 6).map(Number);
-  const calendar = new Date(Date.UTC(year, month - 1, day));
-  if (calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day || hour > 23 || minute > 59) return null;
-  const at = new Date(text.trim());
-  return Number.isNaN(at.getTime()) ? null : at;
+  if (text === lastText) return lastMs;
+  const trimmed = text.trim();
+  const m = ISO_TIMESTAMP.exec(trimmed);
+  let ms: number | null = null;
+  if (m) {
+    const year = +m[1]!, month = +m[2]!, day = +m[3]!, hour = +m[4]!, minute = +m[5]!;
+    const realDay = month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
+    const parsed = realDay && hour <= 23 && minute <= 59 ? Date.parse(trimmed) : NaN;
+    ms = Number.isNaN(parsed) ? null : parsed;
+  }
+  lastText = text;
+  lastMs = ms;
+  return ms;
 }
 
 const attributesSchema = z.record(z.string(), z.unknown()).superRefine((attributes, ctx) => {

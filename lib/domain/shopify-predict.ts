@@ -200,6 +200,15 @@ function planName(sub: ShopifySubscriptionState, plan: ShopifyPredictInput["plan
   return name ? ` ${name}` : "";
 }
 
+// Cycle bounds repeat across a batch's events: their text is remembered (a bounded memo).
+const isoTexts = new Map<number, string>();
 function iso(d: Date): string {
-  return d.toISOString().replace(".000Z", "Z");
+  const ms = d.getTime();
+  let text = isoTexts.get(ms);
+  if (text === undefined) {
+    if (isoTexts.size >= 4096) isoTexts.clear();
+    text = d.toISOString().replace(".000Z", "Z");
+    isoTexts.set(ms, text);
+  }
+  return text;
 }
