@@ -72,65 +72,91 @@ const FUTURE_TOLERANCE_MS = 5 * 60_000;
 const UNINSTALL_GRACE_MS = 24 * 3_600_000;
 
 export function predictShopifyVerdict(input: ShopifyPredictInput): ShopifyPrediction {
-  const { event, plan, shop, now } = input;
-  const handle = event.event_handle;
+  return shopifyPredictor(input)(input.event, input.keyAlreadyUsed);
+}
+
+export type ShopifyPredictor = (event: ShopifyPredictInput["event"], keyAlreadyUsed: boolean) => ShopifyPrediction;
+
+/**
+ * predictShopifyVerdict for many events of one shop: what depends only on the shop, its plan,
+ * the account and `now` (meter handles, the current cycle) is worked out once.
+ */
+export function shopifyPredictor(context: Omit<ShopifyPredictInput, "event" | "keyAlreadyUsed">): ShopifyPredictor {
+  const { plan, shop, now } = context;
   const planMeters = plan?.meters.map((m) => m.handle) ?? [];
-  const meterHandles = [...new Set([...planMeters, ...(input.appMeterHandles ?? [])])];
-  const at = parseIsoTimestamp(event.timestamp);
-
-  if (!meterHandles.includes(handle)) {
-    const timing = checkTimestampShape(event.timestamp, at, now);
-    if (timing) return timing;
-    const hint = handle.startsWith("shopify.")
-      ? "the shopify. prefix is reserved for Shopify's standard events"
-      : suggestHandle(handle, meterHandles);
-    return {
-      verdict: "non_billable",
-      details: meterHandles.length
-        ? `"${handle}" matches no meter (${meterHandles.join(", ")}); Shopify logs it as a non-billable custom event. Handles are case-sensitive.`
-        : `No meters are known for this shop's plan, so "${handle}" is logged as a non-billable custom event.`,
-      ...(hint ? { hint } : {}),
-    };
-  }
-
-  if (input.account.invalid) return fail("INVALID_ACCOUNT", "The app or partner account is not valid or not authorized.");
-  if (input.account.frozen) return fail("ACCOUNT_FROZEN", "The partner account is frozen; Shopify will not process billing events.");
-
+  const meterHandles = [...new Set([...planMeters, ...(context.appMeterHandles ?? [])])];
   const sub = shop.subscription;
   const uninstalled = shop.installState === "uninstalled";
-  if (!sub) return fail("NO_SUBSCRIPTION", "The shop has no active Shopify App Pricing subscription for this app.");
-  if (!uninstalled && !ACTIVE_SUBSCRIPTION_STATUSES.includes(sub.status.toUpperCase())) {
-    return fail("NO_SUBSCRIPTION", `The shop's subscription is ${sub.status}, not active.`);
-  }
-  if (planMeters.length === 0) {
-    return fail("SUBSCRIPTION_NOT_METERED", `The shop's plan${planName(sub, plan)} has no usage meters.`);
-  }
-  if (!planMeters.includes(handle)) {
-    return fail("SUBSCRIPTION_NOT_METERED", `The shop's plan${planName(sub, plan)} has no "${handle}" meter (it belongs to another plan of the app).`);
-  }
+  let cycle: CurrentCycle | null | undefined;
 
-  const key = event.idempotency_key;
-  if (typeof key !== "string" || key.trim() === "" || key.length > 64) {
-    return fail("IDEMPOTENCY_KEY_ERROR", "The idempotency key is missing, empty or longer than 64 characters.");
-  }
-  if (input.keyAlreadyUsed) {
-    return fail("IDEMPOTENCY_KEY_ERROR", `The idempotency key "${key}" was already used; Shopify keeps billing keys forever.`);
-  }
+  return (event, keyAlreadyUsed) => {
+    const handle = event.event_handle;
+    const at = parseIsoTimestamp(event.timestamp);
 
-  const attributes = event.attributes && typeof event.attributes === "object" ? (event.attributes as Record<string, unknown>) : {};
-  if (!("value" in attributes)) return fail("MISSING_VALUE_KEY", 'The attributes have no "value": a billing event must say how many units it adds.');
-  const value = attributes.value;
-  if (typeof value !== "number" || !Number.isFinite(value)) {
-    return fail("INVALID_VALUE", `"value" must be a number greater than 0, got ${JSON.stringify(value) ?? String(value)} (${typeof value}).`);
-  }
-  if (value <= 0) return fail("INVALID_VALUE", `"value" must be greater than 0, got ${value}.`);
+    if (!meterHandles.includes(handle)) {
+      const timing = checkTimestampShape(event.timestamp, at, now);
+      if (timing) return timing;
+      const hint = handle.startsWith("shopify.")
+        ? "the shopify. prefix is reserved for Shopify's standard events"
+        : suggestHandle(handle, meterHandles);
+      return {
+        verdict: "non_billable",
+        details: meterHandles.length
+          ? `"${handle}" matches no meter (${meterHandles.join(", ")}); Shopify logs it as a non-billable custom event. Handles are case-sensitive.`
+          : `No meters are known for this shop's plan, so "${handle}" is logged as a non-billable custom event.`,
+        ...(hint ? { hint } : {}),
+      };
+    }
 
-  const timing = checkTimestampShape(event.timestamp, at, now);
-  if (timing) return timing;
-  if (uninstalled && shop.uninstalledAt && now.getTime() > shop.uninstalledAt.getTime() + UNINSTALL_GRACE_MS) {
-    return fail("PERIOD_CLOSED", `The app was uninstalled at ${iso(shop.uninstalledAt)}; usage must be reported within 24 hours of an uninstall.`);
-  }
-  return checkCycle(at!, sub, now, handle, value);
+    if (context.account.invalid) return fail("INVALID_ACCOUNT", "The app or partner account is not valid or not authorized.");
+    if (context.account.frozen) return fail("ACCOUNT_FROZEN", "The partner account is frozen; Shopify will not process billing events.");
+
+    if (!sub) return fail("NO_SUBSCRIPTION", "The shop has no active Shopify App Pricing subscription for this app.");
+    if (!uninstalled && !ACTIVE_SUBSCRIPTION_STATUSES.includes(sub.status.toUpperCase())) {
+      return fail("NO_SUBSCRIPTION", `The shop's subscription is ${sub.status}, not active.`);
+    }
+    if (planMeters.length === 0) {
+      return fail("SUBSCRIPTION_NOT_METERED", `The shop's plan${planName(sub, plan)} has no usage meters.`);
+    }
+    if (!planMeters.includes(handle)) {
+      return fail("SUBSCRIPTION_NOT_METERED", `The shop's plan${planName(sub, plan)} has no "${handle}" meter (it belongs to another plan of the app).`);
+    }
+
+    const key = event.idempotency_key;
+    if (typeof key !== "string" || key.trim() === "" || key.length > 64) {
+      return fail("IDEMPOTENCY_KEY_ERROR", "The idempotency key is missing, empty or longer than 64 characters.");
+    }
+    if (keyAlreadyUsed) {
+      return fail("IDEMPOTENCY_KEY_ERROR", `The idempotency key "${key}" was already used; Shopify keeps billing keys forever.`);
+    }
+
+    const attributes = event.attributes && typeof event.attributes === "object" ? (event.attributes as Record<string, unknown>) : {};
+    if (!("value" in attributes)) return fail("MISSING_VALUE_KEY", 'The attributes have no "value": a billing event must say how many units it adds.');
+    const value = attributes.value;
+    if (typeof value !== "number" || !Number.isFinite(value)) {
+      return fail("INVALID_VALUE", `"value" must be a number greater than 0, got ${JSON.stringify(value) ?? String(value)} (${typeof value}).`);
+    }
+    if (value <= 0) return fail("INVALID_VALUE", `"value" must be greater than 0, got ${value}.`);
+
+    const timing = checkTimestampShape(event.timestamp, at, now);
+    if (timing) return timing;
+    if (uninstalled && shop.uninstalledAt && now.getTime() > shop.uninstalledAt.getTime() + UNINSTALL_GRACE_MS) {
+      return fail("PERIOD_CLOSED", `The app was uninstalled at ${iso(shop.uninstalledAt)}; usage must be reported within 24 hours of an uninstall.`);
+    }
+    if (cycle === undefined) cycle = currentCycle(sub, now);
+    return checkCycle(at!, sub, cycle, handle, value);
+  };
+}
+
+/** The subscription's cycle that contains `now` (cycles renew at the same length), or null when unknown. */
+type CurrentCycle = { start: Date; end: Date; length: number; text: string };
+function currentCycle(sub: ShopifySubscriptionState, now: Date): CurrentCycle | null {
+  if (!sub.cycleStart || !sub.cycleEnd || sub.cycleEnd <= sub.cycleStart) return null;
+  const length = sub.cycleEnd.getTime() - sub.cycleStart.getTime();
+  const renewals = Math.max(0, Math.floor((now.getTime() - sub.cycleStart.getTime()) / length));
+  const start = new Date(sub.cycleStart.getTime() + renewals * length);
+  const end = new Date(start.getTime() + length);
+  return { start, end, length, text: `${iso(start)} to ${iso(end)}` };
 }
 
 function checkTimestampShape(raw: unknown, at: Date | null, now: Date): ShopifyPrediction | null {
@@ -145,24 +171,20 @@ function checkTimestampShape(raw: unknown, at: Date | null, now: Date): ShopifyP
   return null;
 }
 
-function checkCycle(at: Date, sub: ShopifySubscriptionState, now: Date, handle: string, value: number): ShopifyPrediction {
-  if (!sub.cycleStart || !sub.cycleEnd || sub.cycleEnd <= sub.cycleStart) {
+function checkCycle(at: Date, sub: ShopifySubscriptionState, current: CurrentCycle | null, handle: string, value: number): ShopifyPrediction {
+  if (!current) {
     return {
       verdict: "billable",
       details: `Adds ${value} to ${handle}. The billing cycle is not known (a free trial has none), so the period was not checked.`,
     };
   }
-  const length = sub.cycleEnd.getTime() - sub.cycleStart.getTime();
-  const renewals = Math.max(0, Math.floor((now.getTime() - sub.cycleStart.getTime()) / length));
-  const start = new Date(sub.cycleStart.getTime() + renewals * length);
-  const end = new Date(start.getTime() + length);
-  const cycle = `${iso(start)} to ${iso(end)}`;
+  const { start, end, length, text: cycle } = current;
   if (at >= start && at < end) return { verdict: "billable", details: `Adds ${value} to ${handle} in the billing cycle ${cycle}.` };
   if (at >= end) return fail("INVALID_TIMESTAMP", `The timestamp ${iso(at)} falls after the current billing cycle (${cycle}).`);
-  const firstKnown = sub.startedAt ?? sub.cycleStart;
+  const firstKnown = sub.startedAt ?? sub.cycleStart!;
   if (at >= firstKnown) {
-    const index = Math.floor((at.getTime() - sub.cycleStart.getTime()) / length);
-    const closedAt = new Date(sub.cycleStart.getTime() + (index + 1) * length);
+    const index = Math.floor((at.getTime() - sub.cycleStart!.getTime()) / length);
+    const closedAt = new Date(sub.cycleStart!.getTime() + (index + 1) * length);
     return fail("PERIOD_CLOSED", `The billing cycle containing ${iso(at)} closed at ${iso(closedAt)}; the current cycle is ${cycle}.`);
   }
   return fail("INVALID_TIMESTAMP", `The timestamp ${iso(at)} is outside the current billing cycle (${cycle}) and before any cycle of this subscription.`);
@@ -200,15 +222,6 @@ function planName(sub: ShopifySubscriptionState, plan: ShopifyPredictInput["plan
   return name ? ` ${name}` : "";
 }
 
-// Cycle bounds repeat across a batch's events: their text is remembered (a bounded memo).
-const isoTexts = new Map<number, string>();
 function iso(d: Date): string {
-  const ms = d.getTime();
-  let text = isoTexts.get(ms);
-  if (text === undefined) {
-    if (isoTexts.size >= 4096) isoTexts.clear();
-    text = d.toISOString().replace(".000Z", "Z");
-    isoTexts.set(ms, text);
-  }
-  return text;
+  return d.toISOString().replace(".000Z", "Z");
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { shopifyEventBodySchema } from "../domain/shopify-event";
 
 /**
  * The envelope of one event on its way in (ingest API, server actions, imports). The platform
@@ -18,6 +19,17 @@ export const shopifyEventInput = z.object({
   idempotency_key: key,
   attributes: z.unknown().optional(),
   send_anyway: z.boolean().optional(),
+});
+
+/**
+ * The envelope and Shopify's own body rules in one pass: most events pass it, and are then not
+ * checked again. An event that fails it goes the long way, for errors in Shopify's own terms.
+ */
+const shopifyEventChecked = shopifyEventInput.extend({
+  shop_id: shopifyEventBodySchema.shape.shop_id,
+  event_handle: shopifyEventBodySchema.shape.event_handle,
+  timestamp: shopifyEventBodySchema.shape.timestamp,
+  attributes: shopifyEventBodySchema.shape.attributes.optional(),
 });
 
 const decimal = z.union([z.string(), z.number()]).transform(String);
@@ -44,7 +56,8 @@ export const wixUsageInput = z.object({
   send_anyway: z.boolean().optional(),
 });
 
-export type ShopifyEventInput = z.infer<typeof shopifyEventInput>;
+/** `bodyChecked`: Shopify's body rules were checked with the envelope (shopifyEventChecked). */
+export type ShopifyEventInput = z.infer<typeof shopifyEventInput> & { bodyChecked?: true };
 export type WixBillingEventInput = z.infer<typeof wixBillingEventInput>;
 export type WixUsageInput = z.infer<typeof wixUsageInput>;
 export type EventInput = ShopifyEventInput | WixBillingEventInput | WixUsageInput;
@@ -67,6 +80,10 @@ export function parseEventInput(raw: unknown): { ok: true; input: EventInput } |
   const schema =
     r.platform === "shopify" ? shopifyEventInput : r.platform === "wix" ? (r.type === "usage" ? wixUsageInput : wixBillingEventInput) : null;
   if (!schema) return { ok: false, fieldErrors: { platform: ['must be "shopify" or "wix"'] } };
+  if (schema === shopifyEventInput) {
+    const checked = shopifyEventChecked.safeParse(raw);
+    if (checked.success) return { ok: true, input: { ...checked.data, bodyChecked: true } };
+  }
   const parsed = schema.safeParse(raw);
   return parsed.success ? { ok: true, input: parsed.data as EventInput } : { ok: false, fieldErrors: zodFieldErrors(parsed.error) };
 }

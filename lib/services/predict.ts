@@ -1,5 +1,5 @@
 import type { ShopifyEventBody } from "../domain/shopify-event";
-import { predictShopifyVerdict, suggestHandle } from "../domain/shopify-predict";
+import { shopifyPredictor, suggestHandle, type ShopifyPredictor } from "../domain/shopify-predict";
 import type { Shop, WixInstance } from "../generated/prisma/client";
 import type { Verdict } from "../generated/prisma/enums";
 import type { IngestLookups } from "./ingest-lookups";
@@ -10,30 +10,44 @@ export type Prediction = { verdict: Verdict; code?: string; details: string; hin
 const UNINSTALL_GRACE_MS = 24 * 3_600_000;
 
 export function predictShopify(event: ShopifyEventBody, shop: Shop, lookups: IngestLookups, now: Date): Prediction {
-  const appMeters = lookups.meterHandlesByConnection.get(shop.connectionId) ?? new Set<string>();
-  // Past the 24 hours after an uninstall every billing event closes, whatever the shop's plan was.
-  if (shop.installState === "uninstalled" && shop.uninstalledAt && appMeters.has(event.event_handle) && now.getTime() > shop.uninstalledAt.getTime() + UNINSTALL_GRACE_MS) {
-    return {
-      verdict: "failed",
-      code: "PERIOD_CLOSED",
-      details: `The app was uninstalled at ${shop.uninstalledAt.toISOString()}; usage must be reported within 24 hours of an uninstall.`,
-    };
+  let cached = predictors.get(lookups)?.get(shop.id);
+  if (!cached || cached.now !== now.getTime()) {
+    cached = { now: now.getTime(), predict: predictorFor(shop, lookups, now) };
+    if (!predictors.has(lookups)) predictors.set(lookups, new Map());
+    predictors.get(lookups)!.set(shop.id, cached);
   }
+  return cached.predict(event, false);
+}
+
+// A batch's events share a few shops: each shop's predictor is built once per batch (per lookups).
+const predictors = new WeakMap<IngestLookups, Map<string, { now: number; predict: ShopifyPredictor }>>();
+
+function predictorFor(shop: Shop, lookups: IngestLookups, now: Date): ShopifyPredictor {
+  const appMeters = lookups.meterHandlesByConnection.get(shop.connectionId) ?? new Set<string>();
   const plan = shop.planHandle ? lookups.plans.get(`${shop.connectionId}|${shop.planHandle}`) ?? null : null;
   const connection = lookups.connections.get(shop.connectionId);
   const subscription = shop.planHandle
     ? { status: shop.subscriptionStatus ?? "ACTIVE", planHandle: shop.planHandle, cycleStart: shop.cycleStart, cycleEnd: shop.cycleEnd, startedAt: shop.subscriptionStartedAt }
     : null;
-  return predictShopifyVerdict({
-    event,
+  const predict = shopifyPredictor({
     shop: { installState: shop.installState, uninstalledAt: shop.uninstalledAt, subscription },
     plan: plan ? { handle: plan.handle, meters: plan.meters } : null,
     appMeterHandles: [...appMeters],
     // A connection whose last send was refused for its credentials will be refused again.
     account: { invalid: !!connection?.lastAuthErrorAt && (!connection.lastSendAt || connection.lastAuthErrorAt >= connection.lastSendAt) },
     now,
-    keyAlreadyUsed: false,
   });
+  // Past the 24 hours after an uninstall every billing event closes, whatever the shop's plan was.
+  const closedAt = shop.installState === "uninstalled" && shop.uninstalledAt ? shop.uninstalledAt.getTime() + UNINSTALL_GRACE_MS : null;
+  if (closedAt === null || now.getTime() <= closedAt) return predict;
+  return (event, keyAlreadyUsed) =>
+    appMeters.has(event.event_handle)
+      ? {
+          verdict: "failed",
+          code: "PERIOD_CLOSED",
+          details: `The app was uninstalled at ${shop.uninstalledAt!.toISOString()}; usage must be reported within 24 hours of an uninstall.`,
+        }
+      : predict(event, keyAlreadyUsed);
 }
 
 export function predictWixBilling(instance: WixInstance, lookups: IngestLookups): Prediction {

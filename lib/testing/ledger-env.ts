@@ -21,7 +21,7 @@ export async function startLedgerEnv(opts: { verdictDelayMs?: number; sandboxUrl
   process.env.LOG_LEVEL = "silent";
   const { applyMigrations } = await import("../db/migrate");
   await applyMigrations(database.url);
-  const { db } = await import("../db/client");
+  const { db, closeSql } = await import("../db/client");
   const seed = await import("../../prisma/seed");
   const { syncSandboxConnection } = await import("../services/sync-sandbox");
   await seed.createUsers(db(), seed.DEMO_USERS);
@@ -36,6 +36,7 @@ export async function startLedgerEnv(opts: { verdictDelayMs?: number; sandboxUrl
     databaseKind: database.kind,
     async close() {
       await db().$disconnect();
+      await closeSql();
       await sandbox.close();
       await database.drop();
     },
