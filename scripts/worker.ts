@@ -5,7 +5,6 @@
  * round and exits; SIGKILL loses nothing (leases expire and the events are claimed again).
  */
 import os from "node:os";
-import { prunePermits } from "../lib/db/rate-permits";
 import { logger } from "../lib/logger";
 import { deliveryRound } from "../lib/worker/delivery";
 import { collectSandboxVerdicts } from "../lib/worker/verdicts";
@@ -21,16 +20,11 @@ const log = logger.child({ worker });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function deliveryLoop() {
-  let lastPrune = Date.now();
   while (!stopping) {
     try {
       const started = performance.now();
       const stats = await deliveryRound(worker);
       if (stats.claimed || stats.recovered) log.info({ ...stats, ms: Math.round(performance.now() - started) }, "delivery round");
-      if (Date.now() - lastPrune > 60_000) {
-        lastPrune = Date.now();
-        await prunePermits();
-      }
       if (!stats.claimed) await sleep(200);
     } catch (err) {
       log.error({ err }, "delivery round failed; retrying in 2 s");

@@ -80,33 +80,49 @@ export type AttemptOutcome = {
   reason: string;
 };
 
+/** One attempt's outcome; `ageMs`: how long before the write the attempt started (the database dates it). */
+export type Completion = { event: ClaimedEvent; outcome: AttemptOutcome; ageMs: number };
+
 /**
- * Records one attempt and its consequence in one statement. The event moves only if this
- * worker still holds the lease for this attempt; a late answer is still recorded as an attempt.
+ * Records attempts and their consequences, many in one statement (a worker sends hundreds a
+ * second; a statement each cost more CPU than the sends). An event moves only if this worker
+ * still holds the lease for that attempt; a late answer is still recorded as an attempt.
+ * Returns the ids of the events that moved.
  */
-export async function completeAttempt(worker: string, e: ClaimedEvent, o: AttemptOutcome): Promise<boolean> {
-  const rows = await db().$queryRaw<{ moved: bigint }[]>`
-    WITH moved AS (
-      UPDATE billing_events SET
-        state = ${o.state}::"DeliveryState", locked_until = NULL, updated_at = now(),
-        next_attempt_at = COALESCE(${o.nextAttemptAt}::timestamptz, next_attempt_at),
-        last_error = ${o.error},
-        platform_verdict = COALESCE(${o.verdict?.verdict ?? null}::"Verdict", platform_verdict),
-        platform_code = CASE WHEN ${o.verdict ? 1 : 0}::int = 1 THEN ${o.verdict?.code ?? null} ELSE platform_code END,
-        platform_details = CASE WHEN ${o.verdict ? 1 : 0}::int = 1 THEN ${o.verdict?.details ?? null} ELSE platform_details END,
-        verdict_source = COALESCE(${o.verdict?.source ?? null}::"VerdictSource", verdict_source),
-        verdict_at = CASE WHEN ${o.verdict ? 1 : 0}::int = 1 THEN now() ELSE verdict_at END
-      WHERE id = ${e.id} AND state = 'sending' AND attempt_count = ${e.attempt_count}
-      RETURNING id
+export async function completeAttempts(worker: string, completions: Completion[]): Promise<Set<bigint>> {
+  if (!completions.length) return new Set();
+  const rows = completions.map(({ event: e, outcome: o, ageMs }) => ({
+    id: e.id.toString(), attempt: e.attempt_count, state: o.state, next_attempt_at: o.nextAttemptAt?.toISOString() ?? null, error: o.error,
+    has_verdict: !!o.verdict, verdict: o.verdict?.verdict ?? null, code: o.verdict?.code ?? null, details: o.verdict?.details ?? null,
+    source: o.verdict?.source ?? null, request: o.request, status: o.status, response_body: o.responseBody, latency_ms: Math.round(o.latencyMs),
+    started_ago_ms: ageMs, retryable: o.retryable, reason: o.reason,
+  }));
+  const moved = await db().$queryRaw<{ id: bigint }[]>`
+    WITH x AS (
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(id bigint, attempt int, state text, next_attempt_at timestamptz,
+        error text, has_verdict boolean, verdict text, code text, details text, source text, request jsonb, status int, response_body text,
+        latency_ms int, started_ago_ms double precision, retryable boolean, reason text)
+    ), moved AS (
+      UPDATE billing_events e SET
+        state = x.state::"DeliveryState", locked_until = NULL, updated_at = now(),
+        next_attempt_at = COALESCE(x.next_attempt_at, e.next_attempt_at),
+        last_error = x.error,
+        platform_verdict = COALESCE(x.verdict::"Verdict", e.platform_verdict),
+        platform_code = CASE WHEN x.has_verdict THEN x.code ELSE e.platform_code END,
+        platform_details = CASE WHEN x.has_verdict THEN x.details ELSE e.platform_details END,
+        verdict_source = COALESCE(x.source::"VerdictSource", e.verdict_source),
+        verdict_at = CASE WHEN x.has_verdict THEN now() ELSE e.verdict_at END
+      FROM x WHERE e.id = x.id AND e.state = 'sending' AND e.attempt_count = x.attempt
+      RETURNING e.id, x.state, x.reason
     ), attempt AS (
       INSERT INTO delivery_attempts (event_id, number, started_at, request, status, response_body, latency_ms, error, retryable)
-      VALUES (${e.id}, ${e.attempt_count}, now() - make_interval(secs => ${o.latencyMs / 1000}), ${JSON.stringify(o.request)}::jsonb,
-        ${o.status}, ${o.responseBody}, ${Math.round(o.latencyMs)}, ${o.error}, ${o.retryable})
+      SELECT x.id, x.attempt, now() - make_interval(secs => x.started_ago_ms / 1000), x.request, x.status, x.response_body, x.latency_ms, x.error, x.retryable
+      FROM x
       ON CONFLICT (event_id, number) DO NOTHING
     ), logged AS (
       INSERT INTO event_transitions (event_id, from_state, to_state, actor, reason)
-      SELECT id, 'sending', ${o.state}, ${worker}, ${o.reason} FROM moved
+      SELECT id, 'sending', state, ${worker}, reason FROM moved
     )
-    SELECT count(*) AS moved FROM moved`;
-  return Number(rows[0]?.moved ?? 0) === 1;
+    SELECT id FROM moved`;
+  return new Set(moved.map((m) => m.id));
 }

@@ -1,18 +1,18 @@
 import { db } from "../db/client";
-import { acquirePermits, permitsPerSlot, SLOT_MS } from "../db/rate-permits";
+import { paceIntervalUs, reserveSends } from "../db/send-pacing";
 import { env } from "../env";
 import type { Connection } from "../generated/prisma/client";
 import { PlatformError } from "../platforms/errors";
 import type { WixBillingEventInput } from "../platforms/wix/client";
 import type { ShopifyEventBody } from "../domain/shopify-event";
-import { claimEvents, completeAttempt, recoverExpiredLeases, type AttemptOutcome, type ClaimedEvent } from "./claims";
+import { claimEvents, completeAttempts, recoverExpiredLeases, type AttemptOutcome, type ClaimedEvent } from "./claims";
 import { shopifyClientFor, wixClientFor } from "./platform-clients";
 
 /**
  * The delivery worker's round: recover expired leases, claim a batch, send each event within the
  * platform's per-app rate (permits shared through Postgres), record every attempt and verdict.
  */
-export type RoundStats = { claimed: number; accepted: number; retrying: number; failed: number; recovered: number };
+export type RoundStats = { claimed: number; accepted: number; retrying: number; failed: number; recovered: number; permitsDropped?: number };
 
 export async function deliveryRound(worker: string): Promise<RoundStats> {
   const recovered = await recoverExpiredLeases(worker);
@@ -29,13 +29,17 @@ export async function deliveryRound(worker: string): Promise<RoundStats> {
       const e = events[next++]!;
       const connection = connections.get(e.connection_id)!;
       await permits.take(connection);
+      const startedAt = performance.now();
       const outcome = await send(e, connection, instances.get(e.wix_instance_id ?? "")?.installState === "uninstalled", instances.get(e.wix_instance_id ?? "")?.instanceId);
-      await completeAttempt(worker, e, outcome);
+      await completions.record(worker, e, outcome, startedAt);
       stats[outcome.state] += 1;
       noteConnection(connection.id, outcome);
     }
   };
+  const droppedBefore = permits.dropped;
   await Promise.all(Array.from({ length: Math.min(env().WORKER_CONCURRENCY, events.length) }, lane));
+  // Permits a busy event loop took too late to use: a sign this worker is short of CPU.
+  stats.permitsDropped = permits.dropped - droppedBefore;
   await flushConnectionNotes();
   return stats;
 }
@@ -91,49 +95,110 @@ function failure(e: ClaimedEvent, err: unknown, request: unknown, latencyMs: num
 }
 
 /**
- * Permits for the current second, fetched from Postgres in blocks and spent locally. One fetch
- * per connection is in flight at a time, so concurrent sends never waste each other's permits.
+ * Send permits of this process, reserved in small blocks from the shared pacing (send-pacing.ts):
+ * each permit is a moment to start one send. A lane sleeps until its permit's moment; a permit
+ * whose moment passed more than STALE_MS ago (a busy event loop woke the lane late) is dropped
+ * unused, since sending late would bunch requests that were meant to be spread out.
+ * One reservation per connection is in flight at a time, and the next block is reserved while
+ * the last few permits are still ahead, so a lone worker's sends have no gaps.
  */
-export class PermitPool {
-  private local = new Map<string, { second: number; left: number; issued: number }>();
-  private inflight = new Map<string, Promise<void>>();
+export const STALE_MS = 10;
+const MAX_BLOCK = 16;
 
-  /** Waits for a permit, then until its turn inside the slot: sends are spread evenly, not burst. */
+export class PermitPool {
+  private readonly queues = new Map<string, number[]>();
+  private readonly inflight = new Map<string, Promise<void>>();
+  private readonly waiting = new Map<string, number>();
+  /** Permits dropped unused because they were taken too late. */
+  dropped = 0;
+
+  constructor(private readonly rateOf: (connection: Connection) => number = defaultRate) {}
+
+  /** Resolves at the moment this send may start. */
   async take(connection: Connection): Promise<void> {
-    const perSecond = connection.platform === "shopify" ? env().SHOPIFY_RATE_PER_SECOND : env().WIX_RATE_PER_SECOND;
-    const spacing = SLOT_MS / permitsPerSlot(perSecond);
-    for (;;) {
-      const second = Math.floor(Date.now() / SLOT_MS);
-      const have = this.local.get(connection.id);
-      if (have && have.second === second && have.left > 0) {
-        have.left -= 1;
-        const turn = second * SLOT_MS + have.issued++ * spacing;
-        const wait = turn - Date.now();
+    const id = connection.id;
+    this.waiting.set(id, (this.waiting.get(id) ?? 0) + 1);
+    try {
+      for (;;) {
+        const queue = this.queues.get(id) ?? [];
+        while (queue.length && queue[0]! < performance.now() - STALE_MS) {
+          queue.shift();
+          this.dropped += 1;
+        }
+        if (queue.length <= MAX_BLOCK / 4) this.reserve(connection);
+        const at = queue.shift();
+        if (at === undefined) {
+          await this.inflight.get(id);
+          continue;
+        }
+        const wait = at - performance.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        return;
+        if (performance.now() - at <= STALE_MS) return;
+        this.dropped += 1;
       }
-      let fetching = this.inflight.get(connection.id);
-      if (!fetching) {
-        fetching = this.refill(connection.id, perSecond).finally(() => this.inflight.delete(connection.id));
-        this.inflight.set(connection.id, fetching);
-      }
-      await fetching;
+    } finally {
+      this.waiting.set(id, this.waiting.get(id)! - 1);
     }
   }
 
-  private async refill(connectionId: string, perSecond: number) {
-    const now = Date.now();
-    const { granted, second } = await acquirePermits(connectionId, permitsPerSlot(perSecond), perSecond, now);
-    if (granted > 0) {
-      const have = this.local.get(connectionId);
-      const same = have?.second === second;
-      this.local.set(connectionId, { second, left: (same ? have.left : 0) + granted, issued: same ? have.issued : 0 });
-      return;
-    }
-    // This slot's permits are spent (by this or other workers): wait for the next one.
-    await new Promise((r) => setTimeout(r, SLOT_MS - (Date.now() % SLOT_MS) + 1));
+  private reserve(connection: Connection): void {
+    const id = connection.id;
+    if (this.inflight.has(id)) return;
+    const count = Math.min(MAX_BLOCK, 2 * (this.waiting.get(id) ?? 1));
+    const asked = performance.now();
+    const done = reserveSends(id, count, paceIntervalUs(this.rateOf(connection))).then(({ startInUs, intervalUs }) => {
+      // The database's `now` is taken as the middle of the round trip.
+      const start = (asked + performance.now()) / 2 + startInUs / 1000;
+      const queue = this.queues.get(id) ?? [];
+      for (let i = 0; i < count; i++) queue.push(start + (i * intervalUs) / 1000);
+      this.queues.set(id, queue);
+    });
+    this.inflight.set(id, done.finally(() => this.inflight.delete(id)));
   }
 }
+
+const defaultRate = (connection: Connection) =>
+  connection.platform === "shopify" ? env().SHOPIFY_RATE_PER_SECOND : env().WIX_RATE_PER_SECOND;
+
+/**
+ * Attempts recorded in batches: a lane's outcome waits at most FLUSH_MS (or until FLUSH_SIZE
+ * are waiting) and is then written with the others in one statement. The lane goes on only once
+ * its attempt is recorded, so a worker killed at any moment has at most the sends of that short
+ * wait unrecorded, and those are resent with the same key when their lease runs out.
+ */
+const FLUSH_MS = 10;
+const FLUSH_SIZE = 50;
+
+class CompletionWriter {
+  private pending: { worker: string; event: ClaimedEvent; outcome: AttemptOutcome; startedAt: number; done: (moved: boolean) => void; fail: (err: unknown) => void }[] = [];
+  private timer: NodeJS.Timeout | null = null;
+
+  record(worker: string, event: ClaimedEvent, outcome: AttemptOutcome, startedAt: number): Promise<boolean> {
+    return new Promise((done, fail) => {
+      this.pending.push({ worker, event, outcome, startedAt, done, fail });
+      if (this.pending.length >= FLUSH_SIZE) void this.flush();
+      else this.timer ??= setTimeout(() => void this.flush(), FLUSH_MS);
+    });
+  }
+
+  private async flush() {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const batch = this.pending.splice(0);
+    for (const worker of new Set(batch.map((p) => p.worker))) {
+      const items = batch.filter((p) => p.worker === worker);
+      try {
+        const now = performance.now();
+        const moved = await completeAttempts(worker, items.map((p) => ({ event: p.event, outcome: p.outcome, ageMs: now - p.startedAt })));
+        for (const p of items) p.done(moved.has(p.event.id));
+      } catch (err) {
+        for (const p of items) p.fail(err);
+      }
+    }
+  }
+}
+
+const completions = new CompletionWriter();
 
 /** One pool per process, shared by its concurrent delivery loops. */
 const permits = new PermitPool();

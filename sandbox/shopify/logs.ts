@@ -6,11 +6,19 @@ import { Decimal } from "../money";
 import type { EventRow, ShopifyState } from "../state";
 import { findShop } from "./model";
 
+// Per log: rows before this index are all settled, so a settle pass starts there (the log only grows).
+const settledBefore = new WeakMap<EventRow[], number>();
+
 /** Publishes verdicts whose delay has passed (all of them with `all`); returns how many. */
 export function settleDue(st: ShopifyState, all = false): number {
   const realNow = Date.now();
   let settled = 0;
-  for (const row of st.events) {
+  const rows = st.events;
+  let front = settledBefore.get(rows) ?? 0;
+  while (front < rows.length && !rows[front]!.pending) front += 1;
+  settledBefore.set(rows, front);
+  for (let i = front; i < rows.length; i++) {
+    const row = rows[i]!;
     if (!row.pending || (!all && row.pending.settleAtMs > realNow)) continue;
     const { verdict } = row.pending;
     row.billable = verdict.billable;
@@ -74,23 +82,44 @@ export function parseLogFilter(q: URLSearchParams): LogFilter | string {
 
 export function listLogs(st: ShopifyState, clientId: string, f: LogFilter) {
   const shopId = f.shop ? (findShop(st, f.shop)?.id ?? "-") : null;
-  const rows = st.events.filter(
-    (r) =>
-      r.appClientId === clientId &&
-      (f.type !== "app_billing_event" || r.type === "app_billing_event") &&
-      (f.handle === null || r.event_handle === f.handle) &&
-      (shopId === null || r.shop_id === shopId) &&
-      (f.status === null || statusMatches(r, f.status)) &&
-      (f.code === null || r.billing_result_code === f.code) &&
-      (f.billable === null || String(r.billable) === f.billable) &&
-      (f.from === null || Date.parse(r.received_at) >= f.from) &&
-      (f.to === null || Date.parse(r.received_at) < f.to) &&
-      (f.after === null || (f.order === "desc" ? r.seq < f.after : r.seq > f.after)),
-  );
-  rows.sort((a, b) => (f.order === "desc" ? b.seq - a.seq : a.seq - b.seq));
-  const page = rows.slice(0, f.limit);
-  const more = rows.length > f.limit;
-  return { rows: page.map(publicRow), next_cursor: more ? encodeCursor(page[page.length - 1].seq) : null };
+  const matches = (r: EventRow) =>
+    r.appClientId === clientId &&
+    (f.type !== "app_billing_event" || r.type === "app_billing_event") &&
+    (f.handle === null || r.event_handle === f.handle) &&
+    (shopId === null || r.shop_id === shopId) &&
+    (f.status === null || statusMatches(r, f.status)) &&
+    (f.code === null || r.billing_result_code === f.code) &&
+    (f.billable === null || String(r.billable) === f.billable) &&
+    (f.from === null || Date.parse(r.received_at) >= f.from) &&
+    (f.to === null || Date.parse(r.received_at) < f.to);
+  // The log is in seq order (rows are only appended): a page starts at its cursor and reads on
+  // until it has one row more than it shows, instead of filtering the whole log for every page.
+  const all = st.events;
+  const picked: EventRow[] = [];
+  if (f.order === "desc") {
+    for (let i = f.after === null ? all.length - 1 : firstWithSeqAtLeast(all, f.after) - 1; i >= 0 && picked.length <= f.limit; i--) {
+      if (matches(all[i]!)) picked.push(all[i]!);
+    }
+  } else {
+    for (let i = f.after === null ? 0 : firstWithSeqAtLeast(all, f.after + 1); i < all.length && picked.length <= f.limit; i++) {
+      if (matches(all[i]!)) picked.push(all[i]!);
+    }
+  }
+  const page = picked.slice(0, f.limit);
+  const more = picked.length > f.limit;
+  return { rows: page.map(publicRow), next_cursor: more ? encodeCursor(page[page.length - 1]!.seq) : null };
+}
+
+/** Index of the first row whose seq is >= `seq` (rows.length if none). */
+function firstWithSeqAtLeast(rows: EventRow[], seq: number): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (rows[mid]!.seq < seq) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** status filter: an HTTP status ("200", "400"...) or a result (pending, success, failure). */

@@ -2,7 +2,7 @@
 // the bearer check of App Events requests. Tokens are RS256 JWTs that expire after 60
 // minutes of sandbox time.
 import { randomUUID } from "node:crypto";
-import { SignJWT, jwtVerify } from "jose";
+import { SignJWT, jwtVerify, type JWTPayload } from "jose";
 import type { Sandbox } from "../context";
 import { header, isObject, json, ParseError, parseJson, type Reply, type Request } from "../http";
 import { importKey } from "../keys";
@@ -57,18 +57,37 @@ export async function authenticateBearer(sb: Sandbox, req: Request): Promise<Sho
   const m = /^Bearer\s+(\S+)$/i.exec(header(req, "authorization") ?? "");
   if (!m) return null;
   try {
-    const { payload } = await jwtVerify(m[1], await importKey(sb.state.platformKeys.publicKeyPem, "public"), {
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      algorithms: ["RS256"],
-      currentDate: new Date(sb.now()),
-      clockTolerance: 0,
-    });
+    const payload = await verifiedClaims(sb, m[1]!);
+    if (!payload) return null;
     const app = findApp(sb.state.shopify, String(payload.client_id));
     return app && app.gid === payload.sub ? app : null;
   } catch {
     return null;
   }
+}
+
+// A token's signature is checked once (RSA verification is most of a request's cost at 500/s);
+// its lifetime is checked on every request against the sandbox clock.
+const verified = new Map<string, { pem: string; payload: JWTPayload }>();
+
+async function verifiedClaims(sb: Sandbox, token: string): Promise<JWTPayload | null> {
+  const pem = sb.state.platformKeys.publicKeyPem;
+  const hit = verified.get(token);
+  const now = Math.floor(sb.now() / 1000);
+  if (hit && hit.pem === pem) {
+    const { exp, nbf } = hit.payload;
+    return (exp === undefined || now < exp) && (nbf === undefined || nbf <= now) ? hit.payload : null;
+  }
+  const { payload } = await jwtVerify(token, await importKey(pem, "public"), {
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    algorithms: ["RS256"],
+    currentDate: new Date(sb.now()),
+    clockTolerance: 0,
+  });
+  if (verified.size >= 1000) verified.clear();
+  verified.set(token, { pem, payload });
+  return payload;
 }
 
 export const unauthorized = (): Reply => json(401, { error: "Unauthorized" });
