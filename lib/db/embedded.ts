@@ -2,6 +2,7 @@ import fs from "node:fs";
 import type { AddressInfo } from "node:net";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { keepExtendedQueriesWhole } from "./embedded-queue";
 
 /**
  * The embedded Postgres (PGlite) served on loopback, so the app, the worker and Prisma's pg
@@ -15,6 +16,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string | null; port
   const db = await PGlite.create(opts.dataDir ?? undefined);
   // maxConnections must exceed the pool sizes of every process sharing it (see STACK.md).
   const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: opts.port ?? 0, maxConnections: 100 });
+  keepExtendedQueriesWhole(server);
   await server.start();
   const address = (server as unknown as { server?: { address(): AddressInfo } }).server?.address();
   const port = address?.port ?? opts.port ?? 0;
