@@ -15,6 +15,8 @@ export type Request = {
   headers: IncomingMessage["headers"];
   params: Record<string, string>;
   rawBody: string;
+  /** Sandbox time the request arrived, before its body was read: the rate limit counts arrivals, as an edge would. */
+  receivedMs: number;
 };
 
 export type Handler = (req: Request) => Reply | Promise<Reply>;

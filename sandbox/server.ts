@@ -80,6 +80,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
 }
 
 async function handle(sb: Sandbox, router: Router, held: Set<NodeJS.Timeout>, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const receivedMs = sb.now();
   const url = new URL(req.url ?? "/", "http://sandbox.local");
   const method = req.method ?? "GET";
   const platform = platformOf(url.pathname);
@@ -106,7 +107,7 @@ async function handle(sb: Sandbox, router: Router, held: Set<NodeJS.Timeout>, re
   const match = router.match(method, url.pathname);
   if (match === null) return write(res, notFound(platform), platform);
   if (match === "method_not_allowed") return write(res, json(405, { error: `${method} is not allowed on ${url.pathname}` }), platform);
-  const reply = await match.handler({ method, path: url.pathname, query: url.searchParams, headers: req.headers, params: match.params, rawBody });
+  const reply = await match.handler({ method, path: url.pathname, query: url.searchParams, headers: req.headers, params: match.params, rawBody, receivedMs });
   write(res, reply, platform);
   sb.changed();
 }

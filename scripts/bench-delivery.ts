@@ -1,11 +1,12 @@
 /**
  * Delivery benchmark: N events through real worker processes to the sandbox at its 500/s limit.
- * Also prints the steady-state rate (after the first 1,000 sends, once the workers are warm) and
- * the busiest one-second window as the sandbox saw it.
+ * The worker processes start first and the 10,000 events come due once they run (as a burst
+ * reaching long-running workers). Also prints the steady-state rate (after the first 1,000 sends)
+ * and the busiest one-second window as the sandbox saw it.
  * Prints the sustained send rate (goal: at least 95 % of the limit), 429s (goal: 0) and
  * duplicates in the sandbox's log (goal: 0).   npx tsx scripts/bench-delivery.ts [events] [workers]
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -16,6 +17,11 @@ const workerCount = Number(process.argv[3] ?? 2);
 // The sandbox runs in its own process, as in production, so its clock is not stalled by this one.
 const sandboxPort = 4510;
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-sandbox-"));
+const exited = (child: ChildProcess) => new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once("exit", r)));
+// A sandbox left over on the port (an earlier run still stopping) would answer instead of ours.
+if (await fetch(`http://127.0.0.1:${sandboxPort}/_sandbox/health`).then(() => true, () => false)) {
+  throw new Error(`port ${sandboxPort} is taken: another sandbox is still running`);
+}
 const sandbox = spawn(process.execPath, ["--import", "tsx", "sandbox/server.ts"], {
   env: { ...process.env, SANDBOX_PORT: String(sandboxPort), SANDBOX_STATE_FILE: path.join(stateDir, "state.json") }, stdio: "ignore",
 });
@@ -36,10 +42,15 @@ for (let b = 0; b < total / 1000; b++) {
     idempotency_key: `bench-${b}-${i}`, attributes: { value: 1 },
   })), { source: "api" });
 }
+// The workers are already running when the burst arrives, as in production: the events wait
+// (next attempt in an hour) until every worker process has started, then all come due at once.
+await env.db.$executeRaw`UPDATE billing_events SET next_attempt_at = now() + interval '1 hour' WHERE idempotency_key LIKE 'bench-%'`;
 console.log(`${total} events in the ledger (${env.databaseKind}); starting ${workerCount} worker process(es)`);
 const workers = Array.from({ length: workerCount }, () =>
   spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], { env: { ...process.env, LOG_LEVEL: process.env.BENCH_LOG ?? "silent" }, stdio: "inherit" }),
 );
+await new Promise((r) => setTimeout(r, Number(process.env.BENCH_WORKER_START_MS ?? 5000)));
+await env.db.$executeRaw`UPDATE billing_events SET next_attempt_at = now() WHERE idempotency_key LIKE 'bench-%'`;
 let first: number | null = null;
 let last = 0;
 for (;;) {
@@ -52,6 +63,7 @@ for (;;) {
   if (Number(accepted) >= total) break;
 }
 for (const w of workers) w.kill("SIGTERM");
+await Promise.all(workers.map(exited));
 const seconds = (last - first!) / 1000;
 // Steady state: from the 1,001st send on, once the workers' connections and code are warm.
 const starts = (await env.db.$queryRaw<{ at: Date }[]>`SELECT started_at AS at FROM delivery_attempts ORDER BY started_at`).map((r) => r.at.getTime());
@@ -80,5 +92,6 @@ console.log(`busiest 1-second window at the sandbox: ${busiest} accepted request
 console.log(`attempts ${attempts}, 429 answers ${tooMany}, sandbox log rows ${rows}, distinct keys ${keys.size}, duplicates ${rows - keys.size}`);
 await env.close();
 sandbox.kill("SIGTERM");
+await exited(sandbox);
 fs.rmSync(stateDir, { recursive: true, force: true });
 process.exit(0);

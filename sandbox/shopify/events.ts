@@ -19,7 +19,7 @@ export async function createEvent(sb: Sandbox, req: Request): Promise<Reply> {
   const settings = sb.state.settings.shopify;
   const app = await authenticateBearer(sb, req);
   if (!app) return unauthorized();
-  const receivedMs = sb.now();
+  const receivedMs = req.receivedMs;
   const parsed = parseJson(req.rawBody);
   const body = isObject(parsed) ? parsed : {};
   const log = (status: number, details: string) => logRejected(sb, app.clientId, body, status, details, receivedMs);
