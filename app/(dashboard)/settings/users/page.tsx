@@ -23,7 +23,7 @@ export default async function UsersPage() {
                 <p className="text-xs text-zinc-500">{u.email}</p>
               </div>
               {u.disabled ? <Badge tone="red">disabled</Badge> : <Badge tone="green">active</Badge>}
-              <div className="ml-auto">{u.id !== me.id && <UserRowActions key={`${u.role}-${u.disabled}`} id={u.id} role={u.role} disabled={u.disabled} />}{u.id === me.id && <Badge>{u.role}</Badge>}</div>
+              <div className="ml-auto">{u.id !== me.id && <UserRowActions id={u.id} role={u.role} disabled={u.disabled} />}{u.id === me.id && <Badge>{u.role}</Badge>}</div>
             </li>
           ))}
         </ul>

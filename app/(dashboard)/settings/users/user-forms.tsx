@@ -33,7 +33,8 @@ export function UserRowActions({ id, role, disabled }: { id: string; role: strin
     <div className="flex items-center gap-2">
       <form onSubmit={roleForm.submit} className="flex items-center gap-2">
         <label className="sr-only" htmlFor={`role-${id}`}>Role</label>
-        <select id={`role-${id}`} name="role" defaultValue={role} className={`${inputClass.replace("block w-full ", "")} w-32 py-1`}>
+        {/* Keyed by the saved role, so the select shows it after a save while this row keeps its messages. */}
+        <select key={role} id={`role-${id}`} name="role" defaultValue={role} className={`${inputClass.replace("block w-full ", "")} w-32 py-1`}>
           <option value="viewer">viewer</option><option value="operator">operator</option><option value="admin">admin</option>
         </select>
         <Button type="submit" variant="secondary" className="px-2 py-1 text-xs" disabled={roleForm.pending}>Save role</Button>
