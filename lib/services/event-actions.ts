@@ -1,6 +1,6 @@
 import type { SessionUser } from "../auth/auth";
 import { recordAudit } from "../audit";
-import { db } from "../db/client";
+import { db, type Tx } from "../db/client";
 import { AppError } from "../errors";
 import type { DeliveryState } from "../generated/prisma/enums";
 
@@ -17,13 +17,18 @@ export async function requeueEvent(id: bigint, from: DeliveryState, user: Sessio
     if (from === "failed" && event.kind === "wix_billing_event" && event.lastError?.startsWith("Delivery outcome unknown") && !note) {
       throw new AppError("INVALID_INPUT", "Wix may already have this event: say in a note that you checked Wix before retrying.", { note: ["Required: confirm you checked Wix."] });
     }
-    const moved = await tx.billingEvent.updateMany({
-      where: { id, state: from },
-      data: { state: "queued", nextAttemptAt: new Date(), sendAnyway: from === "held" ? true : event.sendAnyway, lastError: null },
-    });
-    if (moved.count !== 1) throw new AppError("CONFLICT", "The event changed meanwhile; reload and try again.");
-    await tx.eventTransition.create({ data: { eventId: id, fromState: from, toState: "queued", actor: user.email, reason: note ? `${verb}: ${note}` : verb } });
+    await moveToQueue(tx, id, from, user.email, note ? `${verb}: ${note}` : verb, from === "held" ? { sendAnyway: true } : {});
     await recordAudit(tx, user, { action: from === "held" ? "event.send_anyway" : "event.retry", entityType: "event", entityId: id.toString(), before: { state: from }, after: { state: "queued" }, note });
     return { id: id.toString() };
   });
+}
+
+/**
+ * Puts an event back in the delivery queue, due now, if it is still in `from` (a worker may have
+ * moved it meanwhile), and records the transition. The event keeps its idempotency key.
+ */
+export async function moveToQueue(tx: Tx, id: bigint, from: DeliveryState, actor: string, reason: string, data: { sendAnyway?: boolean } = {}) {
+  const moved = await tx.billingEvent.updateMany({ where: { id, state: from }, data: { state: "queued", nextAttemptAt: new Date(), lastError: null, ...data } });
+  if (moved.count !== 1) throw new AppError("CONFLICT", "The event changed meanwhile; reload and try again.");
+  await tx.eventTransition.create({ data: { eventId: id, fromState: from, toState: "queued", actor, reason } });
 }

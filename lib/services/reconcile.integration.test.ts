@@ -79,3 +79,37 @@ describe("reconciliation of a month with known differences", () => {
     expect(after.totals.find((t) => t.handle === "sms_sent")!.ours.confirmedBillable.toFixed()).toBe("119");
   });
 });
+
+describe("resending an event Shopify never got", () => {
+  it("queues it again with the same key, once, and the worker delivers it; Wix billing events are refused", async () => {
+    const { ingestEvents } = await import("./ingest");
+    const { deliveryRound } = await import("../worker/delivery");
+    const { resendEvent } = await import("./reconcile");
+    const admin = await env.db.user.findFirstOrThrow({ where: { role: "admin" } });
+    const user = { id: admin.id, email: admin.email, name: admin.name, role: admin.role };
+    const shop = await env.db.shop.findFirstOrThrow({ where: { connectionId: env.shopifyConnectionId, shopId: "23423423" } });
+    // In the ledger as delivered, but never sent (written by an import that was wrong about it).
+    const lost = await env.db.billingEvent.create({
+      data: {
+        connectionId: env.shopifyConnectionId, platform: "shopify", kind: "shopify_usage", shopId: shop.id, handle: "sms_sent", quantity: "4",
+        occurredAt: new Date(Date.now() - 60_000), idempotencyKey: "resend-me", source: "import", predictedVerdict: "billable", state: "accepted",
+        payload: { shop_id: "23423423", event_handle: "sms_sent", timestamp: new Date(Date.now() - 60_000).toISOString(), idempotency_key: "resend-me", attributes: { value: 4 } },
+      },
+    });
+    await resendEvent(lost.id, "Shopify's log has no row for this key", user);
+    // A second resend while it waits in the queue changes nothing.
+    await expect(resendEvent(lost.id, "again", user)).rejects.toMatchObject({ code: "CONFLICT" });
+    const queued = await env.db.billingEvent.findUniqueOrThrow({ where: { id: lost.id } });
+    expect(queued.state).toBe("queued");
+    const transitions = await env.db.eventTransition.findMany({ where: { eventId: lost.id } });
+    expect(transitions.map((t) => [t.fromState, t.toState, t.reason])).toEqual([["accepted", "queued", "resent with the same key: Shopify's log has no row for this key"]]);
+
+    for (let i = 0; i < 3; i++) await deliveryRound("t");
+    expect((await env.db.billingEvent.findUniqueOrThrow({ where: { id: lost.id } })).state).toBe("accepted");
+    const log = await sandboxJson<{ rows: { idempotency_key: string }[] }>(env, "/_sandbox/shopify/apps/sandbox-sms-blaster/logs?limit=250");
+    expect(log.rows.filter((r) => r.idempotency_key === "resend-me")).toHaveLength(1);
+
+    const [wix] = await ingestEvents([{ platform: "wix", connection_id: env.wixConnectionId, instance_id: (await env.db.wixInstance.findFirstOrThrow({ where: { connectionId: env.wixConnectionId } })).instanceId, idempotency_key: "wix-resend", event: { grossRevenue: "10", wixShare: "2", billingType: "CHARGE" } }], { source: "api" });
+    await expect(resendEvent(BigInt((wix as { eventId: string }).eventId), "try", user)).rejects.toMatchObject({ code: "CONFLICT" });
+  });
+});

@@ -15,6 +15,7 @@ import { shopifyLogRow } from "../platforms/shopify/schemas";
 import { toLedgerVerdict } from "../platforms/shopify/to-ledger";
 import { parseDevDashboardLog, LogFileError, type DevDashboardRow } from "../domain/dev-dashboard-log";
 import { recordVerdicts } from "../worker/verdicts";
+import { moveToQueue } from "./event-actions";
 
 /**
  * Reconciliation: what the platform says it has (its log, imported; its usage figures from the
@@ -205,8 +206,7 @@ export async function resendEvent(eventId: bigint, note: string, user: SessionUs
     if (!e) throw new AppError("NOT_FOUND", "No such event.");
     if (e.kind !== "shopify_usage") throw new AppError("CONFLICT", "Only Shopify events can be resent safely: Wix billing events have no idempotency key.");
     if (!["accepted", "failed"].includes(e.state)) throw new AppError("CONFLICT", `Event #${eventId} is ${e.state}; it will be sent anyway.`);
-    await tx.billingEvent.update({ where: { id: eventId }, data: { state: "queued", nextAttemptAt: new Date(), lastError: null } });
-    await tx.eventTransition.create({ data: { eventId, fromState: e.state, toState: "queued", actor: user.email, reason: `resent with the same key: ${note}` } });
+    await moveToQueue(tx, eventId, e.state, user.email, `resent with the same key: ${note}`);
     await recordAudit(tx, user, { action: "reconcile.resend", entityType: "event", entityId: eventId.toString(), before: { state: e.state }, after: { state: "queued" }, note });
     return { id: eventId.toString() };
   });
