@@ -8,7 +8,8 @@ import { Prisma } from "./client";
  *
  * `outcome` and `code` mean what the charts mean (the rollup's outcome and code): outcome failed =
  * a failed delivery or a failed verdict; code DELIVERY_FAILED = a failed delivery without a
- * platform code. `q` matches idempotency keys by prefix.
+ * platform code; an entry superseded by a correction is left out (its correction counts).
+ * `q` matches idempotency keys by prefix.
  */
 export type EventFilter = {
   platform?: Platform;
@@ -59,6 +60,8 @@ export function eventFilterSql(f: EventFilter, alias = "e"): Prisma.Sql {
   else if (f.outcome) parts.push(Prisma.sql`${c("platform_verdict")} = ${literal(f.outcome, VERDICTS)} AND ${c("state")} <> 'failed'`);
   if (f.code === "DELIVERY_FAILED") parts.push(Prisma.sql`${c("platform_code")} IS NULL AND ${c("state")} = 'failed'`);
   else if (f.code) parts.push(Prisma.sql`${c("platform_code")} = ${f.code}`);
+  // The charts count a corrected entry's correction instead of it, so a chart's filter leaves it out too.
+  if (f.outcome || f.code) parts.push(Prisma.sql`NOT ${c("superseded")}`);
   if (f.source) parts.push(Prisma.sql`${c("source")} = ${literal(f.source, SOURCES)}`);
   if (f.from) parts.push(Prisma.sql`${c("occurred_at")} >= ${f.from}::timestamptz`);
   if (f.to) parts.push(Prisma.sql`${c("occurred_at")} < ${f.to}::timestamptz`);

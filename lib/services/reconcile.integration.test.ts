@@ -71,7 +71,14 @@ describe("reconciliation of a month with known differences", () => {
     await closeCycle(conn.id, shop.id, "checked against the Dev Dashboard", user);
     expect((await shopifyReconciliation(conn.id)).cycles.find((c) => c.shop.id === shop.id)!.reopened).toBe(false);
     const units = await env.db.billingEvent.findFirstOrThrow({ where: { idempotencyKey: "rec-units" } });
+    // What the Overview's "This billing cycle" counts for the shop: the correction replaces the entry.
+    const { currentCycleUsage } = await import("../db/rollups");
+    const billableUnits = async () =>
+      (await currentCycleUsage({ connectionId: conn.id, subjectId: shop.id, handle: "sms_sent" }, new Date()))
+        .filter((r) => r.outcome === "billable").reduce((sum, r) => sum + Number(r.quantity), 0);
+    const before = await billableUnits();
     await recordCorrection(units.id, { quantity: "2", note: "Shopify counted 2" }, user);
+    expect(await billableUnits()).toBe(before - 1);
     const after = (await shopifyReconciliation(conn.id)).cycles.find((c) => c.shop.id === shop.id)!;
     expect(after.reopened).toBe(true);
     expect(after.match.unitDiffs).toEqual([]);

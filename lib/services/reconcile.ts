@@ -193,6 +193,8 @@ export async function recordCorrection(eventId: bigint, input: { quantity?: stri
         verdictSource: "person", verdictAt: new Date(), correctsId: e.id, correctionNote: input.note,
       },
     });
+    // The charts and totals now count the correction instead (the rollup trigger skips superseded entries).
+    await tx.billingEvent.update({ where: { id: e.id }, data: { superseded: true } });
     await tx.eventTransition.create({ data: { eventId: e.id, fromState: e.state, toState: e.state, actor: user.email, reason: `corrected by #${created.id}: ${input.note}` } });
     await recordAudit(tx, user, { action: "event.correct", entityType: "event", entityId: e.id.toString(), before: { quantity: e.quantity?.toFixed() ?? null, verdict: e.platformVerdict }, after: { correction: created.id.toString(), quantity: quantity?.toFixed() ?? null, verdict }, note: input.note });
     return { id: created.id.toString() };

@@ -19,22 +19,22 @@ const GRAIN = `date_trunc('hour', occurred_at, 'UTC') AS hour, connection_id, pl
   COALESCE(shop_id, wix_instance_id, '00000000-0000-0000-0000-000000000000'::uuid) AS subject_id, COALESCE(currency::text, '') AS currency,
   rollup_outcome(state, platform_verdict)::text AS outcome, rollup_code(state, platform_code) AS code`;
 export const RAW = `SELECT ${GRAIN}, count(*)::text AS count, sum(COALESCE(quantity, 0))::numeric(34,10)::text AS quantity,
-  sum(COALESCE(amount, 0))::numeric(34,10)::text AS amount FROM billing_events GROUP BY 1,2,3,4,5,6,7,8,9 ORDER BY 1,2,3,4,5,6,7,8,9`;
+  sum(COALESCE(amount, 0))::numeric(34,10)::text AS amount FROM billing_events WHERE NOT superseded GROUP BY 1,2,3,4,5,6,7,8,9 ORDER BY 1,2,3,4,5,6,7,8,9`;
 export const ROLLUP = `SELECT hour, connection_id, platform::text, kind::text, handle, subject_id, currency, outcome::text, code,
   count::text, quantity::text, amount::text FROM event_rollups_hourly ORDER BY 1,2,3,4,5,6,7,8,9`;
 /** The two coarser levels, from the raw events and as stored. */
 const SUMS = `count(*)::text, sum(COALESCE(quantity, 0))::numeric(34,10)::text, sum(COALESCE(amount, 0))::numeric(34,10)::text`;
 const RAW_TOTALS = `SELECT date_trunc('hour', occurred_at, 'UTC'), connection_id, platform::text, kind::text, handle, COALESCE(currency::text, ''),
-  rollup_outcome(state, platform_verdict)::text, rollup_code(state, platform_code), ${SUMS} FROM billing_events GROUP BY 1,2,3,4,5,6,7,8 ORDER BY 1,2,3,4,5,6,7,8`;
+  rollup_outcome(state, platform_verdict)::text, rollup_code(state, platform_code), ${SUMS} FROM billing_events WHERE NOT superseded GROUP BY 1,2,3,4,5,6,7,8 ORDER BY 1,2,3,4,5,6,7,8`;
 export const TOTALS = `SELECT hour, connection_id, platform::text, kind::text, handle, currency, outcome::text, code, count::text, quantity::text, amount::text
   FROM event_rollups_hourly_totals ORDER BY 1,2,3,4,5,6,7,8`;
 const RAW_DAILY = `SELECT (occurred_at AT TIME ZONE 'UTC')::date::text, COALESCE(shop_id, wix_instance_id, '00000000-0000-0000-0000-000000000000'::uuid),
   connection_id, platform::text, kind::text, handle, COALESCE(currency::text, ''), rollup_outcome(state, platform_verdict)::text, ${SUMS}
-  FROM billing_events GROUP BY 1,2,3,4,5,6,7,8 ORDER BY 1,2,3,4,5,6,7,8`;
+  FROM billing_events WHERE NOT superseded GROUP BY 1,2,3,4,5,6,7,8 ORDER BY 1,2,3,4,5,6,7,8`;
 export const DAILY = `SELECT day::text, subject_id, connection_id, platform::text, kind::text, handle, currency, outcome::text, count::text, quantity::text, amount::text
   FROM event_rollups_daily_subjects ORDER BY 1,2,3,4,5,6,7,8`;
 const RAW_OUTCOMES = `SELECT date_trunc('hour', occurred_at, 'UTC'), rollup_outcome(state, platform_verdict)::text, rollup_code(state, platform_code),
-  count(*)::text FROM billing_events GROUP BY 1,2,3 ORDER BY 1,2,3`;
+  count(*)::text FROM billing_events WHERE NOT superseded GROUP BY 1,2,3 ORDER BY 1,2,3`;
 export const OUTCOMES = `SELECT hour, outcome::text, code, count::text FROM event_rollups_hourly_outcomes ORDER BY 1,2,3`;
 export const ZERO_ROWS = `SELECT (SELECT count(*) FROM event_rollups_hourly WHERE count = 0) + (SELECT count(*) FROM event_rollups_hourly_totals WHERE count = 0)
   + (SELECT count(*) FROM event_rollups_daily_subjects WHERE count = 0) + (SELECT count(*) FROM event_rollups_hourly_outcomes WHERE count = 0) AS n`;
@@ -67,6 +67,7 @@ export const opArb = fc.oneof(
   fc.record({ op: fc.constant("noop" as const), ...pick }),
   fc.record({ op: fc.constant("correct" as const), ...pick, quantity: decimalArb }),
   fc.record({ op: fc.constant("delete" as const), ...pick }),
+  fc.record({ op: fc.constant("supersede" as const), ...pick }),
   fc.record({ op: fc.constant("rolledBack" as const), events: fc.array(eventArb, { minLength: 1, maxLength: 10 }), ...pick }),
 );
 export type Op = typeof opArb extends fc.Arbitrary<infer T> ? T : never;
@@ -118,6 +119,8 @@ export async function runOp(client: pg.Client, op: Op) {
       );
     case "delete":
       return client.query(`DELETE FROM billing_events ${where}`);
+    case "supersede": // a correction now stands for these (or, toggled back, no longer does)
+      return client.query(`UPDATE billing_events SET superseded = NOT superseded ${where}`);
     case "rolledBack":
       await client.query("BEGIN");
       await insertEvents(client, op.events);
