@@ -88,7 +88,7 @@ describe("reconciliation of a month with known differences", () => {
 });
 
 describe("resending an event Shopify never got", () => {
-  it("queues it again with the same key, once, and the worker delivers it; Wix billing events are refused", async () => {
+  it("queues it again with the same key, once, and the worker delivers it; Wix billing events are refused, and not corrected either", async () => {
     const { ingestEvents } = await import("./ingest");
     const { deliveryRound } = await import("../worker/delivery");
     const { resendEvent } = await import("./reconcile");
@@ -118,5 +118,9 @@ describe("resending an event Shopify never got", () => {
 
     const [wix] = await ingestEvents([{ platform: "wix", connection_id: env.wixConnectionId, instance_id: (await env.db.wixInstance.findFirstOrThrow({ where: { connectionId: env.wixConnectionId } })).instanceId, idempotency_key: "wix-resend", event: { grossRevenue: "10", wixShare: "2", billingType: "CHARGE" } }], { source: "api" });
     await expect(resendEvent(BigInt((wix as { eventId: string }).eventId), "try", user)).rejects.toMatchObject({ code: "CONFLICT" });
+    // Nor corrected: Wix charges read usage as recorded, so a correction would not reach them.
+    const { recordCorrection } = await import("./reconcile");
+    await expect(recordCorrection(BigInt((wix as { eventId: string }).eventId), { quantity: "1", note: "try" }, user)).rejects.toMatchObject({ code: "CONFLICT" });
+    expect(await env.db.billingEvent.count({ where: { correctsId: BigInt((wix as { eventId: string }).eventId) } })).toBe(0);
   });
 });

@@ -180,6 +180,8 @@ export async function recordCorrection(eventId: bigint, input: { quantity?: stri
   return db().$transaction(async (tx) => {
     const e = await tx.billingEvent.findUnique({ where: { id: eventId }, include: { corrections: true } });
     if (!e) throw new AppError("NOT_FOUND", "No such event.");
+    // Wix charges are worked out from usage rows as they stand; a correction there is not supported yet.
+    if (e.kind !== "shopify_usage") throw new AppError("CONFLICT", "Only Shopify usage events can be corrected here; Wix charges are worked out from the usage as recorded.");
     if (e.corrections.length) throw new AppError("CONFLICT", `Event #${eventId} is already corrected by #${e.corrections.at(-1)!.id}; correct that one instead.`);
     const quantity = input.quantity !== undefined ? new Decimal(input.quantity) : e.quantity;
     const verdict = input.verdict ?? e.platformVerdict ?? e.predictedVerdict;
