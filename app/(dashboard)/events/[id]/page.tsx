@@ -84,6 +84,7 @@ export default async function EventPage({ params }: { params: Promise<{ id: stri
             <li key={c.id.toString()}>
               Corrected by <Link className="text-indigo-600" href={`/events/${c.id}`}>#{c.id.toString()}</Link>
               {c.correctionNote && <span className="text-zinc-500"> · {c.correctionNote}</span>}
+              {event.superseded && <span className="text-zinc-500"> · the charts and totals count #{c.id.toString()} instead of this entry</span>}
             </li>
           ))}
         </ol>
