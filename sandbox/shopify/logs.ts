@@ -4,6 +4,7 @@ import { parseIsoTime } from "../clock";
 import { decodeCursor, encodeCursor, parseLimit } from "../http";
 import { Decimal } from "../money";
 import type { EventRow, ShopifyState } from "../state";
+import { firstIndex } from "../sorted";
 import { findShop } from "./model";
 
 // Per log: rows before this index are all settled, so a settle pass starts there (the log only grows).
@@ -97,29 +98,17 @@ export function listLogs(st: ShopifyState, clientId: string, f: LogFilter) {
   const all = st.events;
   const picked: EventRow[] = [];
   if (f.order === "desc") {
-    for (let i = f.after === null ? all.length - 1 : firstWithSeqAtLeast(all, f.after) - 1; i >= 0 && picked.length <= f.limit; i--) {
+    for (let i = f.after === null ? all.length - 1 : firstIndex(all, (r) => r.seq >= f.after!) - 1; i >= 0 && picked.length <= f.limit; i--) {
       if (matches(all[i]!)) picked.push(all[i]!);
     }
   } else {
-    for (let i = f.after === null ? 0 : firstWithSeqAtLeast(all, f.after + 1); i < all.length && picked.length <= f.limit; i++) {
+    for (let i = f.after === null ? 0 : firstIndex(all, (r) => r.seq > f.after!); i < all.length && picked.length <= f.limit; i++) {
       if (matches(all[i]!)) picked.push(all[i]!);
     }
   }
   const page = picked.slice(0, f.limit);
   const more = picked.length > f.limit;
   return { rows: page.map(publicRow), next_cursor: more ? encodeCursor(page[page.length - 1]!.seq) : null };
-}
-
-/** Index of the first row whose seq is >= `seq` (rows.length if none). */
-function firstWithSeqAtLeast(rows: EventRow[], seq: number): number {
-  let lo = 0;
-  let hi = rows.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (rows[mid]!.seq < seq) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** status filter: an HTTP status ("200", "400"...) or a result (pending, success, failure). */

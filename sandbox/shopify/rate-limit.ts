@@ -1,3 +1,5 @@
+import { firstIndex } from "../sorted";
+
 // Per-app sliding window over the sandbox clock: at most `limit` accepted requests in any
 // 1-second window of arrival times. On a frozen clock every request falls in the same instant,
 // which makes the 500/s limit exact and testable; on a running clock it is plain real time.
@@ -7,27 +9,15 @@ export function admitRequest(windows: Map<string, number[]>, key: string, nowMs:
   // Admitted arrival times, ascending; older ones can no longer share a window with a new arrival.
   const times = (windows.get(key) ?? []).filter((t) => t > nowMs - 2 * windowMs);
   windows.set(key, times);
-  const at = firstAfter(times, nowMs);
+  const at = firstIndex(times, (t) => t > nowMs);
   // Every window [start, start + windowMs) holding nowMs starts at an admitted time in
   // (nowMs - windowMs, nowMs] or at nowMs itself; count each with the new arrival in it.
   let end = at;
-  for (let s = firstAfter(times, nowMs - windowMs); s <= at; s++) {
+  for (let s = firstIndex(times, (t) => t > nowMs - windowMs); s <= at; s++) {
     const start = s < at ? times[s]! : nowMs;
     while (end < times.length && times[end]! < start + windowMs) end++;
     if (end - s + 1 > limit) return false;
   }
   times.splice(at, 0, nowMs);
   return true;
-}
-
-/** Index of the first time greater than `t`. */
-function firstAfter(times: number[], t: number): number {
-  let lo = 0;
-  let hi = times.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (times[mid]! <= t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
