@@ -27,7 +27,11 @@ const webhookText: Record<string, string> = {
 
 /** One alert: severity, title, message, when, webhook outcome; `action` holds the acknowledge button. */
 export function AlertItem({ alert, subject, action }: { alert: AlertView; subject?: ReactNode; action?: ReactNode }) {
-  const border = alert.acknowledgedAt ? "border-zinc-200 dark:border-zinc-800" : alert.severity === "critical" ? "border-red-300 dark:border-red-900" : "border-amber-300 dark:border-amber-900";
+  const border = alert.acknowledgedAt
+    ? "border-zinc-200 dark:border-zinc-800"
+    : alert.severity === "critical"
+      ? "border-red-300 dark:border-red-900"
+      : "border-amber-300 dark:border-amber-900";
   return (
     <li className={`rounded-lg border ${border} p-3 text-sm`} data-testid="alert" data-kind={alert.kind}>
       <p className="flex flex-wrap items-center gap-2 font-medium">
@@ -45,7 +49,10 @@ export function AlertItem({ alert, subject, action }: { alert: AlertView; subjec
             {alert.webhookStatus === "failed" && alert.webhookLastError && `: ${alert.webhookLastError}`}
           </span>
           {alert.acknowledgedAt && (
-            <span>acknowledged <LocalTime iso={alert.acknowledgedAt.toISOString()} />{alert.acknowledgedBy && ` by ${alert.acknowledgedBy.name}`}</span>
+            <span>
+              acknowledged <LocalTime iso={alert.acknowledgedAt.toISOString()} />
+              {alert.acknowledgedBy && ` by ${alert.acknowledgedBy.name}`}
+            </span>
           )}
         </p>
         {action}

@@ -17,8 +17,15 @@ const stateTones: Record<string, "green" | "red" | "amber" | "zinc" | "indigo"> 
   queued: "indigo",
   sending: "indigo",
   received: "zinc",
+  outcome_unknown: "amber",
+  voided: "zinc",
 };
 
 export function StateBadge({ state }: { state: string }) {
-  return <Badge tone={stateTones[state] ?? "zinc"}>{state}</Badge>;
+  return <Badge tone={stateTones[state] ?? "zinc"}>{state === "outcome_unknown" ? "outcome unknown" : state}</Badge>;
+}
+
+/** The delivery badge as deliveryStory words it (state, attempts and verdict together). */
+export function StoryBadge({ story }: { story: { label: string; tone: "green" | "red" | "amber" | "zinc" | "indigo" } }) {
+  return <Badge tone={story.tone}>{story.label}</Badge>;
 }

@@ -16,7 +16,14 @@ export type LimitGaugeProps = {
 
 export function LimitGauge({ label, percentUsed, projectedPercent, usedText, limitText, projectedText, size = "sm" }: LimitGaugeProps) {
   const fill = percentUsed >= 100 ? "bg-red-500" : percentUsed >= 80 ? "bg-amber-500" : "bg-emerald-500";
-  const projectedTone = projectedPercent === null ? "text-zinc-500 dark:text-zinc-400" : projectedPercent > 100 ? "text-red-600 dark:text-red-400" : projectedPercent >= 80 ? "text-amber-700 dark:text-amber-400" : "text-zinc-500 dark:text-zinc-400";
+  const projectedTone =
+    projectedPercent === null
+      ? "text-zinc-500 dark:text-zinc-400"
+      : projectedPercent > 100
+        ? "text-red-600 dark:text-red-400"
+        : projectedPercent >= 80
+          ? "text-amber-700 dark:text-amber-400"
+          : "text-zinc-500 dark:text-zinc-400";
   const height = size === "lg" ? "h-3" : "h-2";
   const tick = Math.min(projectedPercent ?? 0, 100);
   return (
@@ -43,7 +50,14 @@ export function LimitGauge({ label, percentUsed, projectedPercent, usedText, lim
         )}
       </div>
       <p className={`mt-1 flex flex-wrap justify-between gap-x-3 ${size === "lg" ? "text-sm" : "text-xs"} tabular-nums`}>
-        <span><span className="font-medium" data-testid="gauge-used">{usedText}</span> <span className="text-zinc-500 dark:text-zinc-400">of {limitText} · {percentUsed.toFixed(1)} %</span></span>
+        <span>
+          <span className="font-medium" data-testid="gauge-used">
+            {usedText}
+          </span>{" "}
+          <span className="text-zinc-500 dark:text-zinc-400">
+            of {limitText} · {percentUsed.toFixed(1)} %
+          </span>
+        </span>
         <span className={projectedTone}>{projectedText === null ? "projection after the first day" : `projected ${projectedText}`}</span>
       </p>
     </div>

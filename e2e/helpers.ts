@@ -12,5 +12,5 @@ export async function signIn(page: Page, who: keyof typeof users) {
   await page.getByLabel("Email").fill(u.email);
   await page.getByLabel("Password").fill(u.password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByTestId("signed-in-user").first()).toHaveText(u.name);
+  await expect(page.getByTestId("signed-in-user").first()).toHaveText(u.name, { timeout: 15_000 }); // a cold server on a busy machine
 }

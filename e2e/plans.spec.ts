@@ -25,12 +25,21 @@ test("an admin sees the imported plans and adds a usage meter, with field errors
   await expect(basic).toContainText("1000 @ 0.02 · ∞ @ 0.01");
 });
 
-test("an operator imports from the sandbox in one click; a viewer sees plans but cannot change them", async ({ page }) => {
+test("an operator previews the import from the sandbox, then imports; a viewer sees plans but cannot change them", async ({ page }) => {
   await signIn(page, "operator");
   await page.goto("/settings");
   await page.getByRole("link", { name: "SMS Blaster for Wix (sandbox)" }).click();
   await page.getByRole("button", { name: "Import from the sandbox" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "Imported:" })).toContainText("instances");
+  // The preview lists what would change before anything is written, and the import waits for a click.
+  const preview = page.getByTestId("import-preview");
+  await expect(preview).toBeVisible();
+  const confirm = preview.getByRole("button", { name: /^Import( and replace)?$/ });
+  if (await preview.getByText("Nothing would change").count()) {
+    await expect(confirm).toHaveCount(0);
+  } else {
+    await confirm.click();
+    await expect(page.getByRole("status").filter({ hasText: "Imported:" })).toContainText("instances");
+  }
   await expect(page.getByTestId("price-list")).toContainText("sms_sent");
   await expect(page.getByRole("button", { name: "Save price" })).toHaveCount(0);
 });

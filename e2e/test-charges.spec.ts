@@ -11,8 +11,9 @@ test("an operator fires a test charge at a sandbox dev store and sees it billabl
   await form.getByLabel("Store").selectOption("23423423");
   await form.getByLabel("Meter").selectOption("sms_sent");
   await form.getByLabel("Quantity (units)").fill("7");
-  const firstKey = (await form.getByText(/next key tc-/).textContent())!.replace("next key ", "");
-  await form.getByRole("button", { name: "Fire test charge" }).click();
+  const firstKey = (await form.getByTestId("test-charge-key").textContent())!.replace("key ", "");
+  // A double click charges once: both submits carry the form's key.
+  await form.getByRole("button", { name: "Fire test charge" }).dblclick();
 
   await expect(page).toHaveURL(/[?&]event=\d+/);
   const result = page.getByTestId("charge-result");
@@ -27,10 +28,20 @@ test("an operator fires a test charge at a sandbox dev store and sees it billabl
   await expect(projection).toContainText("SMS Pro (sms-pro)");
   await expect(projection.getByTestId("projection-sms_sent")).toContainText("SMS messages sent");
   await expect(projection.getByTestId("projected-total")).toContainText(/\$\d+\.\d{2}\s*USD/);
+  // Shopify never charges a development store: its total says so.
+  await expect(projection.getByTestId("never-charged")).toHaveText("test — never charged");
   await expect(projection.getByTestId("projected-fee")).toContainText("$9.99");
   await expect(page.getByTestId("this-charge")).toHaveText("This charge: +7 sms_sent → +$0.07");
-  // The next submit gets a new key; the one just used would only be a duplicate.
-  await expect(form.getByText(/next key tc-/)).not.toHaveText(`next key ${firstKey}`);
+  const eventId = new URL(page.url()).searchParams.get("event");
+  await expect(form.getByTestId("fire-outcome")).toContainText(`Recorded as event #${eventId}`);
+  await expect(form.getByTestId("fire-outcome")).toBeFocused();
+  // The same form again is the same charge; "Fire another" starts a new one with a new key.
+  await form.getByRole("button", { name: "Fire test charge" }).click();
+  await expect(form.getByTestId("fire-outcome")).toContainText(`Already recorded as event #${eventId}`);
+  await form.getByRole("button", { name: "Fire another" }).click();
+  await expect(form.getByTestId("test-charge-key")).not.toHaveText(`key ${firstKey}`);
+  await page.goto(`/events?q=${firstKey}`);
+  await expect(page.getByTestId("events-table").locator("tbody tr")).toHaveCount(1);
 });
 
 test("an operator runs the tutorial scenario and every expected verdict matches the platform's", async ({ page }) => {
@@ -45,7 +56,9 @@ test("an operator runs the tutorial scenario and every expected verdict matches 
   const run = page.getByTestId("scenario-run");
   await expect(run.getByTestId("scenario-summary")).toHaveText("5 of 5 match", { timeout: 30_000 });
   for (const n of [1, 2, 3, 4, 5]) await expect(run.getByTestId(`scenario-step-${n}`)).toHaveAttribute("data-match", "true");
-  await expect(run.getByTestId("scenario-step-1")).toContainText("+$0.00");
+  // The demo store has used its 100 included units this cycle (its seeded usage was delivered), so step 1 is priced.
+  await expect(run.getByTestId("scenario-step-1")).toContainText("included units are already used");
+  await expect(run.getByTestId("scenario-step-1")).toContainText("+$1.00");
   await expect(run.getByTestId("scenario-step-2")).toContainText("+$0.05");
   await expect(run.getByTestId("scenario-step-3")).toContainText("SMS_SENT");
   await expect(run.getByTestId("scenario-step-3")).toContainText("hint: did you mean sms_sent?");
@@ -53,7 +66,7 @@ test("an operator runs the tutorial scenario and every expected verdict matches 
   await expect(run.getByTestId("scenario-step-4")).toContainText("1 ledger entry, 1 platform event for this key");
   await expect(run.getByTestId("scenario-step-5")).toContainText("PERIOD_CLOSED");
   const footer = run.getByTestId("scenario-footer");
-  await expect(footer).toContainText("(expected +$0.05, got it ✓)");
+  await expect(footer).toContainText("(expected +$1.05, got it ✓)");
   await expect(footer).toContainText("and back ✓");
   await expect(footer).toContainText("reinstalled on sms-pro ✓; re-synced ✓");
 
@@ -82,8 +95,12 @@ test("a store that is not a development store is refused for an operator", async
   await form.getByLabel("Store").selectOption("1002003004");
   await expect(form.getByTestId("non-dev-warning")).toContainText("sunrise-texts.myshopify.com is not a development store");
   await expect(form.getByLabel(/I confirm this charge/)).toBeDisabled();
-  await form.getByRole("button", { name: "Fire test charge" }).click();
-  await expect(form.getByTestId("fire-error")).toHaveText("sunrise-texts.myshopify.com is not a development store: only an admin can confirm a test charge to it.");
+  // The button says why before anyone clicks it.
+  const fire = form.getByRole("button", { name: "Fire test charge" });
+  await expect(fire).toBeDisabled();
+  await expect(fire).toHaveAccessibleDescription(/Only an admin can charge a store that is not for testing/);
+  await form.getByLabel("Store").selectOption("23423423");
+  await expect(fire).toBeEnabled();
   await expect(page).not.toHaveURL(/[?&]event=/);
 });
 

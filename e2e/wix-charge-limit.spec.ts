@@ -31,6 +31,11 @@ test("a site upgrades, usage moves its charge-limit gauge, the 80 % alert appear
   await expect(page.getByTestId("instance-gauge")).toContainText("$25.00");
   await expect(page.getByTestId("instance-alerts")).toHaveCount(0);
 
+  // The same form again records nothing new; "Record another" starts the next usage.
+  await form.getByRole("button", { name: "Record usage" }).click();
+  await expect(form.getByRole("status")).toContainText("Already recorded as event");
+  await expect(gauge).toHaveAttribute("data-percent", "50.0");
+  await form.getByRole("button", { name: "Record another" }).click();
   await form.getByLabel("Kind").selectOption("sms_sent");
   await form.getByLabel("Quantity (units)").fill("1600"); // + $16.00 = $41.00, 82 %
   await form.getByRole("button", { name: "Record usage" }).click();

@@ -14,3 +14,30 @@ export function afterResponse(task: () => Promise<void>, what: string): void {
     void run();
   }
 }
+
+/**
+ * `run` at most once at a time in this process: a call while it runs asks for one more run right
+ * after it (which sees whatever the calls meanwhile added), never a second run beside it. For
+ * work every request may trigger, such as looking up the new shops of each ingest batch.
+ */
+export function coalesced(run: () => Promise<unknown>): () => Promise<void> {
+  let running: Promise<void> | null = null;
+  let again = false;
+  return () => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      try {
+        do {
+          again = false;
+          await run();
+        } while (again);
+      } finally {
+        running = null;
+      }
+    })();
+    return running;
+  };
+}

@@ -13,10 +13,16 @@ const uuid = z.uuid();
 const text = (max: number) => z.string().trim().min(1).max(max);
 export const TZ_COOKIE = "tz";
 
-export const overviewSchema = z.object({
+const overviewSchema = z.object({
   range: z.enum(RANGE_KEYS).optional(),
-  from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
-  to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  from: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
+  to: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
   bucket: z.enum(["hour", "day"]).optional(),
   connection: uuid.optional(),
   platform: z.enum(["shopify", "wix"]).optional(),
@@ -27,9 +33,9 @@ export const overviewSchema = z.object({
 });
 export type OverviewParams = z.infer<typeof overviewSchema>;
 
-const STATES = ["received", "held", "queued", "sending", "accepted", "retrying", "failed"] as const;
+const STATES = ["received", "held", "queued", "sending", "accepted", "retrying", "failed", "outcome_unknown"] as const;
 const VERDICTS = ["billable", "non_billable", "failed"] as const;
-export const explorerSchema = z.object({
+const explorerSchema = z.object({
   platform: z.enum(["shopify", "wix"]).optional(),
   connection: uuid.optional(),
   shop: uuid.optional(),
@@ -39,7 +45,11 @@ export const explorerSchema = z.object({
   predicted: z.enum(VERDICTS).optional(),
   verdict: z.enum([...VERDICTS, "pending"]).optional(),
   outcome: z.enum([...VERDICTS, "pending"]).optional(),
-  code: z.string().trim().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
+  code: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/)
+    .optional(),
   source: z.enum(["ui", "api", "import", "scenario"]).optional(),
   from: text(40).optional(),
   to: text(40).optional(),
@@ -47,7 +57,7 @@ export const explorerSchema = z.object({
   tz: text(64).optional(),
 });
 export type ExplorerParams = z.infer<typeof explorerSchema>;
-export const EXPLORER_KEYS = Object.keys(explorerSchema.shape) as (keyof ExplorerParams)[];
+const EXPLORER_KEYS = Object.keys(explorerSchema.shape) as (keyof ExplorerParams)[];
 
 export function parseOverviewParams(raw: Raw, cookieTz?: string) {
   const params = parseSearchParams(overviewSchema, raw);
@@ -59,16 +69,21 @@ export function parseExplorerParams(raw: Raw, cookieTz?: string) {
   return { params: { ...rest, tz: safeTimeZone(rest.tz ?? cookieTz) }, cursor };
 }
 
-/** URLSearchParams → the Raw record parseSearchParams reads. */
-export function fromSearchParams(sp: URLSearchParams): Raw {
-  return Object.fromEntries(sp.entries());
-}
-
 /** The explorer's URL params as the ledger query's filter (time bounds read in the viewer's zone). */
 export function toEventFilter(p: ExplorerParams & { tz: string }): EventFilter {
   return {
-    platform: p.platform, connectionId: p.connection, shopId: p.shop, wixInstanceId: p.instance, handle: p.handle,
-    state: p.state, predicted: p.predicted, verdict: p.verdict, outcome: p.outcome, code: p.code, source: p.source, q: p.q,
+    platform: p.platform,
+    connectionId: p.connection,
+    shopId: p.shop,
+    wixInstanceId: p.instance,
+    handle: p.handle,
+    state: p.state,
+    predicted: p.predicted,
+    verdict: p.verdict,
+    outcome: p.outcome,
+    code: p.code,
+    source: p.source,
+    q: p.q,
     from: parseBound(p.from, p.tz) ?? undefined,
     to: parseBound(p.to, p.tz, true) ?? undefined,
   };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseEnv } from "./env";
+import { readFileSync } from "node:fs";
+import { ConfigError, parseEnv, settingNames } from "./env";
 
 const key = Buffer.alloc(32, 7).toString("base64");
 
@@ -32,7 +33,38 @@ describe("configuration", () => {
   });
 
   it("accepts a complete production configuration", () => {
-    const env = parseEnv({ NODE_ENV: "production", DATABASE_URL: "postgresql://app:pw@db.internal:5432/billing", AUTH_SECRET: "s".repeat(32), APP_ENCRYPTION_KEY: key });
+    const env = parseEnv({
+      NODE_ENV: "production",
+      DATABASE_URL: "postgresql://app:pw@db.internal:5432/billing",
+      AUTH_SECRET: "s".repeat(32),
+      APP_ENCRYPTION_KEY: key,
+    });
     expect(env.DATABASE_URL).toContain("db.internal");
+  });
+});
+
+describe("the documented settings", () => {
+  const root = new URL("../", import.meta.url);
+  const example = readFileSync(new URL(".env.example", root), "utf8");
+  const readme = readFileSync(new URL("README.md", root), "utf8");
+  // "# KEY=value" lines: each setting at its default, commented out.
+  const lines = [...example.matchAll(/^# ([A-Z][A-Z0-9_]+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!] as const);
+
+  it(".env.example lists every setting lib/env.ts reads, once, and nothing else", () => {
+    expect(lines.map(([k]) => k).sort()).toEqual([...settingNames].sort());
+  });
+
+  it(".env.example gives each setting its real default", () => {
+    const defaults = parseEnv({});
+    for (const [key, value] of lines) {
+      const actual = defaults[key as keyof typeof defaults];
+      if (actual !== undefined) expect(value, key).toBe(String(actual)); // settings with no default show an example
+    }
+  });
+
+  it("the README's settings table names every setting", () => {
+    const table = readme.slice(readme.indexOf("| setting | meaning | default |"));
+    const named = new Set([...table.slice(0, table.indexOf("\n\n")).matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]));
+    expect(settingNames.filter((k) => !named.has(k))).toEqual([]);
   });
 });

@@ -32,7 +32,13 @@ const envSchema = z
     SHOPIFY_API_BASE_URL: z.preprocess(emptyAsUnset, z.url().default("https://api.shopify.com")),
     WIX_API_BASE_URL: z.preprocess(emptyAsUnset, z.url().default("https://www.wixapis.com")),
     /** The App Events API version the worker posts to (/app/{version}/events). */
-    SHOPIFY_APP_EVENTS_VERSION: z.preprocess(emptyAsUnset, z.string().regex(/^(\d{4}-\d{2}|unstable)$/).default("2026-10")),
+    SHOPIFY_APP_EVENTS_VERSION: z.preprocess(
+      emptyAsUnset,
+      z
+        .string()
+        .regex(/^(\d{4}-\d{2}|unstable)$/)
+        .default("2026-10"),
+    ),
     /** Delivery worker: events claimed per round, sends in flight, attempts before an event fails. */
     WORKER_BATCH: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).max(1000).default(200)),
     WORKER_CONCURRENCY: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).max(256).default(32)),
@@ -42,6 +48,18 @@ const envSchema = z
     WORKER_MAX_ATTEMPTS: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).max(50).default(8)),
     SHOPIFY_RATE_PER_SECOND: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).max(10000).default(500)),
     WIX_RATE_PER_SECOND: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).max(10000).default(200)),
+    /** Shopify discovery (Partner API): requests per second per connection, poll interval, re-read overlap. */
+    DISCOVERY_RATE_PER_SECOND: z.preprocess(emptyAsUnset, z.coerce.number().min(0.1).max(1000).default(4)),
+    DISCOVERY_POLL_SECONDS: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).max(86_400).default(60)),
+    DISCOVERY_OVERLAP_SECONDS: z.preprocess(emptyAsUnset, z.coerce.number().int().min(0).max(86_400).default(600)),
+    /** Reconciliation: Partner API calls a second when pulling figures (Shopify documents no limit), and how often a pull is scheduled. */
+    PARTNER_API_RATE: z.preprocess(emptyAsUnset, z.coerce.number().min(0.1).max(100).default(4)),
+    RECONCILE_REFRESH_MINUTES: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).max(10_080).default(60)),
+    /**
+     * Shopify rules on a billing event after its 202 (docs/platforms/shopify.md §1.7): an event accepted this long before a
+     * read may not be in it yet, so it is neither missing there nor a meter difference when the read lacks it.
+     */
+    RECONCILE_VERDICT_MARGIN_SECONDS: z.preprocess(emptyAsUnset, z.coerce.number().int().min(0).max(3600).default(120)),
     EMBEDDED_DB_DIR: z.preprocess(emptyAsUnset, z.string().default(".data/pglite")),
     EMBEDDED_DB_PORT: z.preprocess(emptyAsUnset, z.coerce.number().int().min(0).max(65535).default(54329)),
     /** Set by the start script when it serves the embedded database: demo users may be created. */
@@ -57,8 +75,14 @@ const envSchema = z
 
 export type Env = z.infer<typeof envSchema>;
 
+/** Settings a person may set; the rest are set by Next or by the start script. */
+export const settingNames = Object.keys(envSchema.shape).filter((k) => !["NODE_ENV", "NEXT_PHASE", "EMBEDDED_DB"].includes(k));
+
 export class ConfigError extends Error {
-  constructor(readonly setting: string, detail: string) {
+  constructor(
+    readonly setting: string,
+    detail: string,
+  ) {
     super(`${setting} ${detail}`);
   }
 }

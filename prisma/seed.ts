@@ -20,7 +20,10 @@ export const DEMO_USERS = [
 
 const DAY = 24 * 3600 * 1000;
 
-export async function createUsers(prisma: PrismaClient, users: readonly { email: string; name: string; role: "admin" | "operator" | "viewer"; password: string }[]) {
+export async function createUsers(
+  prisma: PrismaClient,
+  users: readonly { email: string; name: string; role: "admin" | "operator" | "viewer"; password: string }[],
+) {
   for (const u of users) {
     await prisma.user.upsert({
       where: { email: u.email },
@@ -70,7 +73,7 @@ export async function createSandboxConnections(prisma: PrismaClient, sandboxUrl 
 /** Deterministic pseudo-random numbers, so the demo looks the same on every machine. */
 function rng(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 const FAILURE_CODES = ["NO_SUBSCRIPTION", "SUBSCRIPTION_NOT_METERED", "INVALID_TIMESTAMP", "PERIOD_CLOSED", "IDEMPOTENCY_KEY_ERROR", "INVALID_VALUE"];
@@ -82,13 +85,19 @@ export async function createDemoHistory(prisma: PrismaClient, now = new Date()) 
   const random = rng(42);
   const events: Prisma.BillingEventCreateManyInput[] = [];
   const billableShops = shops.filter((s) => s.planHandle);
-  if (!billableShops.length || !instances.length) throw new Error("import the sandbox's shops and instances before creating demo history");
+  // This cycle's usage is sent for real, so it goes only to shops whose plan meters it: the partner's
+  // app would not report SMS usage for a plan without that meter (ingest would hold it as SUBSCRIPTION_NOT_METERED).
+  const plans = await prisma.plan.findMany({ where: { connectionId: DEMO_SHOPIFY_CONNECTION_ID }, include: { meters: true } });
+  const metered = new Set(plans.filter((p) => p.meters.some((m) => m.handle === "sms_sent")).map((p) => p.handle));
+  const meteredShops = billableShops.filter((s) => metered.has(s.planHandle!));
+  if (!meteredShops.length || !instances.length) throw new Error("import the sandbox's shops and instances before creating demo history");
   for (let day = 29; day >= 0; day--) {
     const perDay = 40 + Math.floor(random() * 40);
     for (let n = 0; n < perDay; n++) {
       const occurredAt = new Date(now.getTime() - day * DAY - Math.floor(random() * DAY));
       if (occurredAt > now) continue;
-      const shop = billableShops[Math.floor(random() * billableShops.length)]!;
+      let shop = billableShops[Math.floor(random() * billableShops.length)]!;
+      if (shop.cycleStart && occurredAt >= shop.cycleStart && !metered.has(shop.planHandle!)) shop = meteredShops[Math.floor(random() * meteredShops.length)]!;
       const roll = random();
       const handle = roll < 0.07 ? "SMS_SENT" : roll < 0.1 ? "campaign_opened" : "sms_sent";
       const value = 1 + Math.floor(random() * 5);
@@ -96,13 +105,46 @@ export async function createDemoHistory(prisma: PrismaClient, now = new Date()) 
       const code = failed ? FAILURE_CODES[Math.floor(random() * FAILURE_CODES.length)]! : null;
       const verdict = handle !== "sms_sent" ? "non_billable" : failed ? "failed" : "billable";
       const key = `demo_${shop.shopId}_${occurredAt.getTime()}_${n}`;
-      events.push({
-        connectionId: DEMO_SHOPIFY_CONNECTION_ID, platform: "shopify", kind: "shopify_usage", shopId: shop.id, handle, quantity: String(value), occurredAt, idempotencyKey: key,
-        payload: { shop_id: `gid://shopify/Shop/${shop.shopId}`, event_handle: handle, timestamp: occurredAt.toISOString(), idempotency_key: key, attributes: { value } },
-        source: "import", predictedVerdict: handle === "sms_sent" ? "billable" : "non_billable", predictedDetails: handle === "SMS_SENT" ? "did you mean sms_sent?" : null,
-        state: "accepted", attemptCount: 1, platformVerdict: verdict, platformCode: code, platformDetails: code ? `Demo history: ${code}` : null,
-        verdictSource: "imported_file", verdictAt: new Date(occurredAt.getTime() + 60_000), createdAt: occurredAt,
-      });
+      const base = {
+        connectionId: DEMO_SHOPIFY_CONNECTION_ID,
+        platform: "shopify",
+        kind: "shopify_usage",
+        shopId: shop.id,
+        handle,
+        quantity: String(value),
+        occurredAt,
+        idempotencyKey: key,
+        payload: {
+          shop_id: `gid://shopify/Shop/${shop.shopId}`,
+          event_handle: handle,
+          timestamp: occurredAt.toISOString(),
+          idempotency_key: key,
+          attributes: { value },
+        },
+        source: "import",
+        predictedVerdict: handle === "sms_sent" ? "billable" : "non_billable",
+        predictedDetails: handle === "SMS_SENT" ? "did you mean sms_sent?" : null,
+        createdAt: occurredAt,
+      } satisfies Omit<Prisma.BillingEventCreateManyInput, "state">;
+      // The current cycle's usage is really sent: queued here, the worker delivers it to the sandbox,
+      // whose verdicts and Partner API figures then agree with the ledger, as they would with Shopify.
+      // Earlier cycles are history the sandbox never saw: their verdicts come from a Dev Dashboard log file.
+      const inCurrentCycle = !!shop.cycleStart && occurredAt >= shop.cycleStart;
+      events.push(
+        inCurrentCycle
+          ? { ...base, state: "queued", nextAttemptAt: now }
+          : {
+              ...base,
+              state: "accepted",
+              attemptCount: 1,
+              platformVerdict: verdict,
+              platformCode: code,
+              platformDetails: code ? `Demo history: ${code}` : null,
+              verdictSource: "imported_file",
+              verdictAt: new Date(occurredAt.getTime() + 60_000),
+              acceptedAt: new Date(occurredAt.getTime() + 1000),
+            },
+      );
     }
     for (let n = 0; n < 6; n++) {
       const occurredAt = new Date(now.getTime() - day * DAY - Math.floor(random() * DAY));
@@ -111,10 +153,34 @@ export async function createDemoHistory(prisma: PrismaClient, now = new Date()) 
       const amount = (1 + Math.floor(random() * 4000) / 100).toFixed(2);
       const key = `demo_wix_${instance.instanceId.slice(0, 8)}_${occurredAt.getTime()}_${n}`;
       events.push({
-        connectionId: DEMO_WIX_CONNECTION_ID, platform: "wix", kind: "wix_billing_event", wixInstanceId: instance.id, handle: "CHARGE", amount, currency: "USD", occurredAt, idempotencyKey: key,
-        payload: { event: { instanceId: instance.instanceId, createdDate: occurredAt.toISOString(), grossRevenue: amount, netRevenue: amount, wixShare: (Number(amount) * 0.2).toFixed(2), billingType: "CHARGE" } },
-        source: "import", predictedVerdict: "billable", state: "accepted", attemptCount: 1, platformVerdict: "billable",
-        verdictSource: "imported_file", verdictAt: new Date(occurredAt.getTime() + 1000), createdAt: occurredAt,
+        connectionId: DEMO_WIX_CONNECTION_ID,
+        platform: "wix",
+        kind: "wix_billing_event",
+        wixInstanceId: instance.id,
+        handle: "CHARGE",
+        amount,
+        currency: "USD",
+        occurredAt,
+        idempotencyKey: key,
+        payload: {
+          event: {
+            instanceId: instance.instanceId,
+            createdDate: occurredAt.toISOString(),
+            grossRevenue: amount,
+            netRevenue: amount,
+            wixShare: (Number(amount) * 0.2).toFixed(2),
+            billingType: "CHARGE",
+          },
+        },
+        source: "import",
+        predictedVerdict: "billable",
+        state: "accepted",
+        attemptCount: 1,
+        platformVerdict: "billable",
+        verdictSource: "imported_file",
+        verdictAt: new Date(occurredAt.getTime() + 1000),
+        createdAt: occurredAt,
+        acceptedAt: new Date(occurredAt.getTime() + 1000),
       });
     }
   }
@@ -130,10 +196,23 @@ export async function createDemoHistory(prisma: PrismaClient, now = new Date()) 
       const quantity = 40 + Math.floor(random() * 160);
       const key = `demo_wixusage_${inst.instanceId.slice(0, 8)}_${d}`;
       events.push({
-        connectionId: DEMO_WIX_CONNECTION_ID, platform: "wix", kind: "wix_usage", wixInstanceId: inst.id, handle: "sms_sent", quantity: String(quantity),
-        amount: price.unitPrice.mul(quantity).toFixed(), currency: inst.currency, occurredAt, idempotencyKey: key,
-        payload: { kind: "sms_sent", quantity: String(quantity), timestamp: occurredAt.toISOString() }, source: "import", predictedVerdict: "billable",
-        predictedDetails: `${price.unitPrice.toFixed()} ${inst.currency} per unit; proposed to Wix at invoice time.`, state: "accepted", createdAt: occurredAt,
+        connectionId: DEMO_WIX_CONNECTION_ID,
+        platform: "wix",
+        kind: "wix_usage",
+        wixInstanceId: inst.id,
+        handle: "sms_sent",
+        quantity: String(quantity),
+        amount: price.unitPrice.mul(quantity).toFixed(),
+        currency: inst.currency,
+        occurredAt,
+        idempotencyKey: key,
+        payload: { kind: "sms_sent", quantity: String(quantity), timestamp: occurredAt.toISOString() },
+        source: "import",
+        predictedVerdict: "billable",
+        predictedDetails: `${price.unitPrice.toFixed()} ${inst.currency} per unit; proposed to Wix at invoice time.`,
+        state: "accepted",
+        createdAt: occurredAt,
+        acceptedAt: occurredAt,
       });
     }
   }
@@ -154,9 +233,17 @@ export async function seedDemoIfEmpty(): Promise<boolean> {
   const prisma = db();
   try {
     if ((await prisma.user.count()) > 0) return false;
+    // A fresh demo ledger starts beside a fresh sandbox: a sandbox state kept from an earlier demo
+    // (.data/sandbox-state.json) holds that demo's events, and Reconcile would list each as missing here.
+    const reset = await fetch(`${env().SANDBOX_URL.replace(/\/+$/, "")}/_sandbox/reset`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    if (!reset.ok) throw new Error(`the sandbox refused a reset (${reset.status}) before the demo data`);
     await createUsers(prisma, DEMO_USERS);
     await createSandboxConnections(prisma);
-    const { syncSandboxConnection } = await import("../lib/services/sync-sandbox");
+    const { syncSandboxConnection } = await import("../lib/services/connections/sync-sandbox");
     await syncSandboxConnection(DEMO_SHOPIFY_CONNECTION_ID);
     await syncSandboxConnection(DEMO_WIX_CONNECTION_ID);
     await createDemoHistory(prisma);
@@ -166,3 +253,21 @@ export async function seedDemoIfEmpty(): Promise<boolean> {
   }
 }
 
+/**
+ * Demo only: once the seeded current-cycle usage has been delivered and has its verdicts, ask the
+ * worker for one refresh of each demo connection's platform figures (what "Refresh now" does).
+ */
+export async function refreshWhenDelivered(prisma: PrismaClient, timeoutMs = 10 * 60_000) {
+  const until = Date.now() + timeoutMs;
+  const connectionId = DEMO_SHOPIFY_CONNECTION_ID;
+  for (;;) {
+    const waiting = await prisma.billingEvent.count({
+      where: { connectionId, OR: [{ state: { in: ["queued", "sending", "retrying"] } }, { state: "accepted", platformVerdict: null }] },
+    });
+    if (waiting === 0) break;
+    if (Date.now() > until) throw new Error(`${waiting} seeded events still undelivered after ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+  const active = await prisma.platformRefresh.findFirst({ where: { connectionId, status: { in: ["requested", "running"] } } });
+  if (!active) await prisma.platformRefresh.create({ data: { connectionId, requestedBy: "demo: after the seeded usage was delivered" } });
+}

@@ -28,8 +28,9 @@ export function freezeClock(clock: ClockState, frozen: boolean): void {
   if (!frozen) clock.offsetMs = current - Date.now();
 }
 
-export function newClock(startMs: number, frozen: boolean): ClockState {
-  return frozen ? { offsetMs: 0, frozenAtMs: startMs } : { offsetMs: startMs - Date.now(), frozenAtMs: null };
+/** A clock reading `startMs` when real time was `realMs` (read once by the caller, so "now" means an offset of 0). */
+export function newClock(startMs: number, frozen: boolean, realMs = Date.now()): ClockState {
+  return frozen ? { offsetMs: 0, frozenAtMs: startMs } : { offsetMs: startMs - realMs, frozenAtMs: null };
 }
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -41,7 +42,8 @@ const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 8
 export function resolveTime(value: string, baseMs: number): number {
   if (value === "now") return baseMs;
   const rel = /^([+-])(\d+(?:\.\d+)?)([smhd])$/.exec(value);
-  if (rel) return baseMs + (rel[1] === "-" ? -1 : 1) * Number(rel[2]) * UNIT_MS[rel[3]];
+  const unit = rel ? UNIT_MS[rel[3] ?? ""] : undefined;
+  if (rel && unit !== undefined) return baseMs + (rel[1] === "-" ? -1 : 1) * Number(rel[2]) * unit;
   const ms = parseIsoTime(value);
   if (ms === null) throw new Error(`"${value}" is neither an ISO 8601 time nor an offset like -10d`);
   return ms;

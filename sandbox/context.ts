@@ -15,7 +15,15 @@ export class Sandbox {
   readonly inFlight = new Set<string>();
   /** Accepted request times (sandbox ms) per Shopify app, for the sliding rate-limit window. */
   readonly rateWindows = new Map<string, number[]>();
+  /**
+   * Every authenticated App Events request per idempotency key (`${clientId}|${key}`), counted
+   * on arrival: before the rate limit and the replay cache, so a resend that the cache answers
+   * still shows as a second request. Diagnostic (benchmarks, tests); not persisted.
+   */
+  readonly keyRequests = new Map<string, number>();
   faults: Fault[] = [];
+  /** Timers of webhook deliveries waiting to be (re)sent; cleared on reset and close. */
+  readonly timers = new Set<NodeJS.Timeout>();
   private readonly locks = new Map<string, Promise<unknown>>();
 
   constructor(
@@ -24,6 +32,9 @@ export class Sandbox {
     private readonly overrides: SettingsPatch,
   ) {
     const loaded = file.load();
+    // A state file written before the Partner API history existed starts it empty.
+    if (loaded) loaded.shopify.partnerEvents ??= [];
+    if (loaded) loaded.shopify.oneTimePurchases ??= [];
     this.state = this.applyOverrides(loaded ?? buildState(defaultFixture()));
     this.file.flush(this.state);
   }
@@ -55,7 +66,9 @@ export class Sandbox {
     this.state = this.applyOverrides(buildState(fixture, { now: opts.now, frozen: opts.frozen, previousKeys: keysOf(this.state) }));
     this.inFlight.clear();
     this.rateWindows.clear();
+    this.keyRequests.clear();
     this.faults = [];
+    this.clearTimers();
     this.flush();
   }
 
@@ -63,11 +76,22 @@ export class Sandbox {
   withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const previous = this.locks.get(key) ?? Promise.resolve();
     const next = previous.then(fn, fn);
-    this.locks.set(key, next.catch(() => undefined));
+    this.locks.set(
+      key,
+      next.catch(() => undefined),
+    );
     return next;
   }
 
+  clearTimers(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
   private applyOverrides(state: State): State {
+    // State files written before webhooks existed.
+    state.wix.webhooks ??= [];
+    for (const app of state.wix.apps) app.webhookUrl ??= null;
     state.settings = applySettingsPatch(state.settings, this.overrides);
     return state;
   }

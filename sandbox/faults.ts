@@ -24,14 +24,14 @@ export type Fault = z.infer<typeof faultSchema> & { id: string; method: string |
 
 export function createFault(input: z.infer<typeof faultSchema>): Fault {
   const m = /^([A-Z]+)\s+(\S+)$/.exec(input.route.trim());
-  return { ...input, id: `flt_${randomUUID().slice(0, 8)}`, method: m ? m[1] : null, pattern: m ? m[2] : input.route.trim(), matched: 0 };
+  return { ...input, id: `flt_${randomUUID().slice(0, 8)}`, method: m?.[1] ?? null, pattern: m?.[2] ?? input.route.trim(), matched: 0 };
 }
 
 /** Finds the first fault for this request and counts it (removing it after `times`). */
 export function takeFault(faults: Fault[], method: string, path: string): Fault | null {
   const index = faults.findIndex((f) => (f.method === null || f.method === method) && pathMatches(f.pattern, path));
-  if (index < 0) return null;
   const fault = faults[index];
+  if (!fault) return null;
   fault.matched += 1;
   if (fault.times !== null && fault.matched >= fault.times) faults.splice(index, 1);
   return fault;

@@ -4,11 +4,11 @@ import { z } from "zod";
 import { UNSIGNED_DECIMAL, WIX_CURRENCIES } from "./money";
 import { settingsPatchSchema } from "./settings";
 
-const decimal = z.string().regex(UNSIGNED_DECIMAL, "must be a decimal string such as \"9.99\"");
+const decimal = z.string().regex(UNSIGNED_DECIMAL, 'must be a decimal string such as "9.99"');
 const time = z.string().min(1);
 
 const tier = z.object({ upTo: z.number().positive().nullable(), amountPerUnit: decimal, amount: decimal.default("0.00") });
-export const meterSchema = z
+const meterSchema = z
   .object({
     handle: z.string().min(1),
     name: z.string().min(1),
@@ -20,7 +20,7 @@ export const meterSchema = z
   .refine((m) => (m.structure === "FIXED" ? m.unitPrice !== undefined : m.tiers.length > 0), {
     message: "FIXED meters need unitPrice; GRADUATED and VOLUME meters need tiers",
   })
-  .refine((m) => m.tiers.length === 0 || m.tiers[m.tiers.length - 1].upTo === null, {
+  .refine((m) => m.tiers.length === 0 || m.tiers.at(-1)?.upTo === null, {
     message: "the last tier must be open-ended (upTo: null)",
   });
 const plan = z.object({
@@ -39,6 +39,25 @@ const subscription = z.object({
   canceledAt: time.nullable().default(null),
   cancelAtEndOfCycle: z.boolean().default(false),
 });
+/** One shop with its installs: a fixture's `shopify.shops[]` entry, and the body of `POST /_sandbox/shopify/shops`. */
+export const shopFixtureSchema = z.object({
+  id: z.string().regex(/^\d+$/, "shop ids are numeric strings"),
+  domain: z.string().regex(/^[a-z0-9-]+\.myshopify\.com$/),
+  name: z.string().optional(),
+  development: z.boolean().default(false),
+  installs: z
+    .array(
+      z.object({
+        app: z.string(),
+        installedAt: time,
+        uninstalledAt: time.nullable().default(null),
+        adminAccessToken: z.string().min(1).optional(),
+        subscription: subscription.nullable().default(null),
+      }),
+    )
+    .default([]),
+});
+export type ShopFixture = z.infer<typeof shopFixtureSchema>;
 const shopifyFixture = z.object({
   partners: z.array(
     z.object({
@@ -61,25 +80,7 @@ const shopifyFixture = z.object({
       plans: z.array(plan).default([]),
     }),
   ),
-  shops: z.array(
-    z.object({
-      id: z.string().regex(/^\d+$/, "shop ids are numeric strings"),
-      domain: z.string().regex(/^[a-z0-9-]+\.myshopify\.com$/),
-      name: z.string().optional(),
-      development: z.boolean().default(false),
-      installs: z
-        .array(
-          z.object({
-            app: z.string(),
-            installedAt: time,
-            uninstalledAt: time.nullable().default(null),
-            adminAccessToken: z.string().min(1).optional(),
-            subscription: subscription.nullable().default(null),
-          }),
-        )
-        .default([]),
-    }),
-  ),
+  shops: z.array(shopFixtureSchema),
 });
 const keyPair = z.object({ publicKeyPem: z.string(), privateKeyPem: z.string() });
 const wixFixture = z.object({
@@ -92,6 +93,7 @@ const wixFixture = z.object({
       accountId: z.string(),
       partnerBilled: z.boolean().default(true),
       baseUri: z.string().url().nullable().default(null),
+      webhookUrl: z.string().url().nullable().default(null),
       keys: keyPair.optional(),
       priceList: z
         .array(z.object({ kind: z.string(), description: z.string(), unitPrice: decimal, currency: z.enum(WIX_CURRENCIES).default("USD") }))
@@ -132,5 +134,3 @@ export const fixtureSchema = z.object({
   shopify: shopifyFixture.default({ partners: [], apps: [], shops: [] }),
   wix: wixFixture.default({ accounts: [], apps: [], instances: [] }),
 });
-
-export type Fixture = z.infer<typeof fixtureSchema>;

@@ -2,10 +2,11 @@
 // Times may be ISO 8601 or offsets from the sandbox clock ("-10d", "+2h", "now").
 import { createHash } from "node:crypto";
 import { newClock, resolveTime } from "./clock";
-import { fixtureSchema } from "./fixture-schema";
+import { fixtureSchema, type ShopFixture } from "./fixture-schema";
 import { generateKeyPair } from "./keys";
+import { postInstallHistory } from "./shopify/partner-events";
 import { applySettingsPatch, defaultSettings } from "./settings";
-import { STATE_VERSION, type KeyPair, type State } from "./state";
+import { STATE_VERSION, type Install, type KeyPair, type Shop, type ShopifyApp, type State } from "./state";
 
 export class FixtureError extends Error {
   constructor(readonly issues: string[]) {
@@ -29,7 +30,9 @@ export function buildState(input: unknown, opts: BuildOptions = {}): State {
   }
   const fx = parsed.data;
   const issues: string[] = [];
-  const startMs = resolveTime(opts.now ?? fx.clock.now ?? "now", Date.now());
+  // One reading of real time: a fixture clock at "now" runs with no offset however long the build takes.
+  const realMs = Date.now();
+  const startMs = resolveTime(opts.now ?? fx.clock.now ?? "now", realMs);
   const at = (value: string, where: string): string => {
     try {
       return new Date(resolveTime(value, startMs)).toISOString();
@@ -46,34 +49,8 @@ export function buildState(input: unknown, opts: BuildOptions = {}): State {
   for (const app of apps) {
     if (!fx.shopify.partners.some((p) => p.orgId === app.orgId)) issues.push(`shopify app ${app.clientId}: unknown orgId ${app.orgId}`);
   }
-  const shops = fx.shopify.shops.map(({ installs: _installs, ...shop }) => ({ ...shop, name: shop.name ?? shop.domain.split(".")[0] }));
-  const installs = fx.shopify.shops.flatMap((shop) =>
-    shop.installs.map((inst, i) => {
-      const where = `shop ${shop.id} install ${i}`;
-      const app = apps.find((a) => a.clientId === inst.app);
-      if (!app) issues.push(`${where}: unknown app ${inst.app}`);
-      const sub = inst.subscription;
-      if (sub && app && !app.plans.some((p) => p.handle === sub.plan)) issues.push(`${where}: unknown plan ${sub.plan}`);
-      const uninstalledAt = inst.uninstalledAt ? at(inst.uninstalledAt, where) : null;
-      return {
-        appClientId: inst.app,
-        shopId: shop.id,
-        adminAccessToken: inst.adminAccessToken ?? `shpat_${stableUuid(`${shop.id}|${inst.app}|admin`).replace(/-/g, "")}`,
-        installedAt: at(inst.installedAt, where),
-        uninstalledAt,
-        subscription: sub
-          ? {
-              id: sub.id ?? `sub_${stableUuid(`${shop.id}|${inst.app}|${i}`).slice(0, 8)}`,
-              planHandle: sub.plan,
-              startedAt: at(sub.startedAt, where),
-              canceledAt: sub.canceledAt ? at(sub.canceledAt, where) : uninstalledAt,
-              cancelAtEndOfCycle: sub.cancelAtEndOfCycle,
-            }
-          : null,
-        pastSubscriptions: [],
-      };
-    }),
-  );
+  const shops = fx.shopify.shops.map((shop) => shopOf(shop));
+  const installs = fx.shopify.shops.flatMap((shop) => installsOf(shop, apps, at, issues));
 
   const wixApps = fx.wix.apps.map((app) => {
     if (!fx.wix.accounts.some((a) => a.accountId === app.accountId)) issues.push(`wix app ${app.appId}: unknown accountId ${app.accountId}`);
@@ -110,15 +87,69 @@ export function buildState(input: unknown, opts: BuildOptions = {}): State {
   });
   if (issues.length > 0) throw new FixtureError(issues);
 
-  return {
+  const state: State = {
     version: STATE_VERSION,
-    clock: newClock(startMs, opts.frozen ?? fx.clock.frozen),
+    clock: newClock(startMs, opts.frozen ?? fx.clock.frozen, realMs),
     settings: applySettingsPatch(defaultSettings(), fx.settings),
     platformKeys: opts.previousKeys?.platform ?? generateKeyPair(),
     nextSeq: 0,
-    shopify: { partners: fx.shopify.partners, apps, shops, installs, events: [], replays: {}, billingKeys: {}, usage: {}, legacySubscriptions: [], usageRecords: [] },
-    wix: { accounts: fx.wix.accounts, apps: wixApps, instances, billingEvents: [], invoices: [], runs: [], pluginCalls: [] },
+    shopify: {
+      partners: fx.shopify.partners,
+      apps,
+      shops,
+      installs,
+      events: [],
+      replays: {},
+      billingKeys: {},
+      usage: {},
+      legacySubscriptions: [],
+      usageRecords: [],
+      partnerEvents: [],
+      oneTimePurchases: [],
+    },
+    wix: { accounts: fx.wix.accounts, apps: wixApps, instances, billingEvents: [], invoices: [], runs: [], pluginCalls: [], webhooks: [] },
   };
+  for (const install of installs)
+    postInstallHistory(
+      state,
+      apps.find((a) => a.clientId === install.appClientId)!,
+      install,
+    );
+  return state;
+}
+
+/** A fixture shop without its installs. */
+export function shopOf({ installs: _installs, ...shop }: ShopFixture): Shop {
+  return { ...shop, name: shop.name ?? shop.domain.split(".")[0]! };
+}
+
+/** A fixture shop's installs (and their subscriptions); problems go to `issues`. */
+export function installsOf(shop: ShopFixture, apps: ShopifyApp[], at: (value: string, where: string) => string, issues: string[]): Install[] {
+  return shop.installs.map((inst, i) => {
+    const where = `shop ${shop.id} install ${i}`;
+    const app = apps.find((a) => a.clientId === inst.app);
+    if (!app) issues.push(`${where}: unknown app ${inst.app}`);
+    const sub = inst.subscription;
+    if (sub && app && !app.plans.some((p) => p.handle === sub.plan)) issues.push(`${where}: unknown plan ${sub.plan}`);
+    const uninstalledAt = inst.uninstalledAt ? at(inst.uninstalledAt, where) : null;
+    return {
+      appClientId: inst.app,
+      shopId: shop.id,
+      adminAccessToken: inst.adminAccessToken ?? `shpat_${stableUuid(`${shop.id}|${inst.app}|admin`).replace(/-/g, "")}`,
+      installedAt: at(inst.installedAt, where),
+      uninstalledAt,
+      subscription: sub
+        ? {
+            id: sub.id ?? `sub_${stableUuid(`${shop.id}|${inst.app}|${i}`).slice(0, 8)}`,
+            planHandle: sub.plan,
+            startedAt: at(sub.startedAt, where),
+            canceledAt: sub.canceledAt ? at(sub.canceledAt, where) : uninstalledAt,
+            cancelAtEndOfCycle: sub.cancelAtEndOfCycle,
+          }
+        : null,
+      pastSubscriptions: [],
+    };
+  });
 }
 
 /** A UUID-shaped id derived from `seed`, so ids a fixture leaves out are the same on every reset. */

@@ -21,6 +21,13 @@ export type Request = {
 
 export type Handler = (req: Request) => Reply | Promise<Reply>;
 
+/** A `:name` segment of the matched route (the route declares it, so it is always there). */
+export function param(req: Request, name: string): string {
+  const value = req.params[name];
+  if (value === undefined) throw new Error(`the route has no :${name} segment`);
+  return value;
+}
+
 type Route = { method: string; segments: string[]; handler: Handler };
 
 export class Router {
@@ -52,10 +59,10 @@ function split(path: string): string[] {
 function matchSegments(pattern: string[], parts: string[]): Record<string, string> | null {
   if (pattern.length !== parts.length) return null;
   const params: Record<string, string> = {};
-  for (let i = 0; i < pattern.length; i++) {
-    const p = pattern[i];
-    if (p.startsWith(":")) params[p.slice(1)] = safeDecode(parts[i]);
-    else if (p !== "*" && p !== parts[i]) return null;
+  for (const [i, p] of pattern.entries()) {
+    const part = parts[i] ?? "";
+    if (p.startsWith(":")) params[p.slice(1)] = safeDecode(part);
+    else if (p !== "*" && p !== part) return null;
   }
   return params;
 }

@@ -6,12 +6,12 @@ export const UNSIGNED_DECIMAL = /^\d+(\.\d+)?$/;
 /** Signed decimal string with at most 10 fraction digits (Wix external billing amounts). */
 export const SIGNED_DECIMAL_10 = /^-?\d+(\.\d{1,10})?$/;
 
-/** Currencies Wix supports for Custom Charges (wix.md §5.1). */
+/** Currencies Wix supports for Custom Charges (docs/platforms/wix.md §5.1). */
 export const WIX_CURRENCIES = ["AUD", "BRL", "CAD", "EUR", "GBP", "ILS", "INR", "JPY", "MXN", "PLN", "RUB", "TRY", "USD"] as const;
 
 const ZERO_DECIMAL_CURRENCIES = new Set(["JPY"]);
 
-export function minorDigits(currency: string): number {
+function minorDigits(currency: string): number {
   return ZERO_DECIMAL_CURRENCIES.has(currency) ? 0 : 2;
 }
 
@@ -25,7 +25,7 @@ export function formatAmount(amount: Decimal, currency = "USD"): string {
   return amount.toFixed(minorDigits(currency));
 }
 
-/** Rounds a computed cost to cents, half up (rounding of fractional cents is UNKNOWN in shopify.md). */
+/** Rounds a computed cost to cents, half up (rounding of fractional cents is UNKNOWN in docs/platforms/shopify.md §2.3). */
 export function roundCost(amount: Decimal, currency = "USD"): Decimal {
   return amount.toDecimalPlaces(minorDigits(currency), Decimal.ROUND_HALF_UP);
 }

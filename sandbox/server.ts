@@ -13,6 +13,7 @@ import { json, Router, type Reply } from "./http";
 import { shopifyRoutes } from "./shopify/router";
 import { StateFile } from "./state-file";
 import { wixRoutes } from "./wix/router";
+import { resumeWebhooks } from "./wix/webhooks";
 
 export type SandboxOptions = {
   port?: number;
@@ -23,6 +24,11 @@ export type SandboxOptions = {
   fixture?: unknown;
   /** Delay before Shopify billing verdicts appear (default 1000 ms; 0 = at once). */
   verdictDelayMs?: number;
+  /**
+   * Write the state file before each answer, as a real platform commits before it acknowledges:
+   * a SIGKILL then loses nothing it answered. Slower (the whole state per request); for restart drills.
+   */
+  durable?: boolean;
 };
 
 export type RunningSandbox = { url: string; port: number; close(): Promise<void> };
@@ -31,11 +37,13 @@ const MAX_BODY_BYTES = 1_000_000;
 export const DEFAULT_PORT = 4010;
 export const DEFAULT_STATE_FILE = ".data/sandbox-state.json";
 
-/** The bundled fixture; SANDBOX_WIX_PROVIDER_BASE_URI replaces the Wix apps' baseUri. */
+/** The bundled fixture; SANDBOX_WIX_PROVIDER_BASE_URI and SANDBOX_WIX_WEBHOOK_URL replace the Wix apps' baseUri and webhook URL. */
 export function loadDefaultFixture(): unknown {
   const fixture = JSON.parse(readFileSync(new URL("./fixtures/default.json", import.meta.url), "utf8"));
   const baseUri = process.env.SANDBOX_WIX_PROVIDER_BASE_URI;
   if (baseUri) for (const app of fixture.wix.apps) app.baseUri = baseUri;
+  const webhookUrl = process.env.SANDBOX_WIX_WEBHOOK_URL;
+  if (webhookUrl) for (const app of fixture.wix.apps) app.webhookUrl = webhookUrl;
   return fixture;
 }
 
@@ -50,10 +58,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
   shopifyRoutes(router, sb);
   wixRoutes(router, sb);
   controlRoutes(router, sb);
+  resumeWebhooks(sb);
 
   const held = new Set<NodeJS.Timeout>();
   const server = http.createServer((req, res) => {
-    handle(sb, router, held, req, res).catch((err: unknown) => {
+    handle(sb, router, held, req, res, !!opts.durable && stateFile !== null).catch((err: unknown) => {
       console.error("[sandbox] unexpected error", err);
       if (!res.headersSent) write(res, json(500, { error: "internal sandbox error", message: (err as Error).message }), "other");
     });
@@ -69,6 +78,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     port,
     async close() {
       for (const t of held) clearTimeout(t);
+      sb.clearTimers();
       held.clear();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -79,7 +89,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
   };
 }
 
-async function handle(sb: Sandbox, router: Router, held: Set<NodeJS.Timeout>, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+async function handle(
+  sb: Sandbox,
+  router: Router,
+  held: Set<NodeJS.Timeout>,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  durable: boolean,
+): Promise<void> {
   const receivedMs = sb.now();
   const url = new URL(req.url ?? "/", "http://sandbox.local");
   const method = req.method ?? "GET";
@@ -108,6 +125,7 @@ async function handle(sb: Sandbox, router: Router, held: Set<NodeJS.Timeout>, re
   if (match === null) return write(res, notFound(platform), platform);
   if (match === "method_not_allowed") return write(res, json(405, { error: `${method} is not allowed on ${url.pathname}` }), platform);
   const reply = await match.handler({ method, path: url.pathname, query: url.searchParams, headers: req.headers, params: match.params, rawBody, receivedMs });
+  if (durable && method !== "GET") sb.flush();
   write(res, reply, platform);
   sb.changed();
 }
@@ -146,10 +164,14 @@ async function main(): Promise<void> {
     host: process.env.SANDBOX_HOST || "127.0.0.1",
     stateFile: path.resolve(process.env.SANDBOX_STATE_FILE || DEFAULT_STATE_FILE),
     verdictDelayMs: delay ? Number(delay) : undefined,
+    durable: process.env.SANDBOX_DURABLE === "1",
   });
   console.log(`[sandbox] Shopify + Wix sandbox listening on ${running.url} (control API: ${running.url}/_sandbox/)`);
   const stop = () => {
-    running.close().then(() => process.exit(0), () => process.exit(1));
+    running.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);

@@ -1,5 +1,5 @@
 // Switches for behaviour the platform documents leave open (INFERRED / UNKNOWN in
-// shopify.md and wix.md). Defaults follow those files' recommendations; README.md lists them.
+// docs/platforms/shopify.md and docs/platforms/wix.md). Defaults follow those files' recommendations; README.md lists them.
 import { z } from "zod";
 
 const shopifySettings = z.object({
@@ -39,9 +39,11 @@ const wixSettings = z.object({
   /** iat/exp of plugin JWTs follow real time (what the provider's clock expects) or the sandbox clock. */
   jwtClock: z.enum(["real", "sandbox"]),
   jwtTtlSeconds: z.number().int().positive(),
+  /** Real-time waits before each retry of a webhook that got no 2xx; after the last, the delivery is failed. */
+  webhookRetryDelaysMs: z.array(z.number().int().min(0)).max(20),
 });
 
-export const settingsSchema = z.object({
+const settingsSchema = z.object({
   /** Real-time delay before a Shopify billing verdict shows in the log (0 = at once). */
   verdictDelayMs: z.number().int().min(0),
   /** How long a "timeout" fault holds a request before dropping the connection. */
@@ -76,6 +78,7 @@ export function defaultSettings(): Settings {
       providerTimeoutMs: 10_000,
       jwtClock: "real",
       jwtTtlSeconds: 300,
+      webhookRetryDelaysMs: [1000, 10_000, 60_000, 300_000, 1_800_000],
     },
   };
 }

@@ -9,8 +9,8 @@ import { STATE_VERSION, type State } from "./state";
  * the serialisation stops request handling, so a sandbox under its full 500 requests/second does
  * not stall every few hundred milliseconds (a stall bunches requests and trips its own rate limit).
  */
-export const SAVE_INTERVAL_MS = 1000;
-export const MAX_UNSAVED_MS = 30_000;
+const SAVE_INTERVAL_MS = 1000;
+const MAX_UNSAVED_MS = 30_000;
 
 export class StateFile {
   private timer: NodeJS.Timeout | null = null;
@@ -38,11 +38,14 @@ export class StateFile {
     this.firstUnsaved ??= now;
     if (this.timer) clearTimeout(this.timer);
     const due = Math.min(now + SAVE_INTERVAL_MS, this.firstUnsaved + MAX_UNSAVED_MS);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.firstUnsaved = null;
-      this.writeInBackground(get());
-    }, Math.max(0, due - now));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.firstUnsaved = null;
+        this.writeInBackground(get());
+      },
+      Math.max(0, due - now),
+    );
     this.timer.unref();
   }
 

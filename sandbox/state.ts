@@ -6,10 +6,10 @@ import type { Settings } from "./settings";
 export type KeyPair = { publicKeyPem: string; privateKeyPem: string };
 
 // ---- Shopify -------------------------------------------------------------------------
-export type PartnerStatus = "active" | "frozen" | "invalid";
+type PartnerStatus = "active" | "frozen" | "invalid";
 export type ShopifyPartner = { orgId: string; name: string; status: PartnerStatus; apiTokens: string[] };
 export type Tier = { upTo: number | null; amountPerUnit: string; amount: string };
-export type PricingStructure = "FIXED" | "GRADUATED" | "VOLUME";
+type PricingStructure = "FIXED" | "GRADUATED" | "VOLUME";
 export type Meter = {
   handle: string;
   name: string;
@@ -46,7 +46,13 @@ export type Subscription = {
   startedAt: string;
   canceledAt: string | null;
   cancelAtEndOfCycle: boolean;
+  /** Frozen by Shopify (e.g. the merchant's bill unpaid): SUBSCRIPTION_FROZEN / UNFROZEN. */
+  frozen?: boolean;
+  /** What the Partner API's history has published of this subscription (partner-events.ts). */
+  posted?: SubscriptionPosted;
 };
+/** Cycles whose recurring / usage charge are in the history, and whether its end is. */
+type SubscriptionPosted = { recurringCycles: number; usageCycles: number; ended: boolean };
 export type Install = {
   appClientId: string;
   shopId: string;
@@ -54,10 +60,39 @@ export type Install = {
   adminAccessToken: string;
   installedAt: string;
   uninstalledAt: string | null;
+  /** The shop was closed or frozen by Shopify while the app was installed (RELATIONSHIP_DEACTIVATED). */
+  deactivatedAt?: string | null;
   subscription: Subscription | null;
   pastSubscriptions: Subscription[];
 };
-export type ResultStatus = "RESULT_STATUS_PENDING" | "RESULT_STATUS_SUCCESS" | "RESULT_STATUS_FAILURE";
+/** One entry of the Partner API's `events` history (docs/platforms/shopify.md §2.6), oldest first in the state. */
+export type PartnerEventType =
+  | "RELATIONSHIP_INSTALLED"
+  | "RELATIONSHIP_UNINSTALLED"
+  | "RELATIONSHIP_DEACTIVATED"
+  | "RELATIONSHIP_REACTIVATED"
+  | "SUBSCRIPTION_CREATED"
+  | "SUBSCRIPTION_UPDATED"
+  | "SUBSCRIPTION_CANCELED"
+  | "SUBSCRIPTION_CANCELLATION_SCHEDULED"
+  | "SUBSCRIPTION_FROZEN"
+  | "SUBSCRIPTION_UNFROZEN"
+  | "CHARGE_RECURRING"
+  | "CHARGE_USAGE";
+export type PartnerEvent = {
+  id: string;
+  seq: number;
+  appClientId: string;
+  shopId: string;
+  type: PartnerEventType;
+  occurredAt: string;
+  /** SUBSCRIPTION_*: the plan at that moment; CHARGE_*: the plan charged. */
+  planHandle: string | null;
+  /** SUBSCRIPTION_CANCELLATION_SCHEDULED / CANCELED: the day the subscription ends. */
+  cancelEffectiveOn: string | null;
+  charge: { chargeId: string; chargeType: "RECURRING" | "USAGE"; amount: string; currency: string; usageQuantity: string | null; description: string } | null;
+};
+type ResultStatus = "RESULT_STATUS_PENDING" | "RESULT_STATUS_SUCCESS" | "RESULT_STATUS_FAILURE";
 export type Verdict = {
   billable: boolean;
   code: string | null;
@@ -85,11 +120,25 @@ export type EventRow = {
   /** Verdict computed at receipt, published once real time passes `settleAtMs`. */
   pending: { verdict: Verdict; settleAtMs: number } | null;
 };
-export type ReplayEntry = { status: number; body: string; bodyHash: string; atMs: number; eventId: string };
+type ReplayEntry = { status: number; body: string; bodyHash: string; atMs: number; eventId: string };
 export type MoneyV2 = { amount: string; currencyCode: string };
 export type LegacyLineItem =
-  | { kind: "recurring"; price: MoneyV2; interval: "EVERY_30_DAYS" | "ANNUAL" }
+  | { kind: "recurring"; price: MoneyV2; interval: "EVERY_30_DAYS" | "ANNUAL"; discount?: LegacyDiscount | null }
   | { kind: "usage"; cappedAmount: MoneyV2; terms: string; pendingCappedAmount: MoneyV2 | null };
+/** A recurring price's discount: an amount or a percentage off, for some intervals or for ever. */
+export type LegacyDiscount = { amount: string | null; percentage: number | null; durationLimitInIntervals: number | null };
+/** A one-time application charge (appPurchaseOneTimeCreate). */
+export type OneTimePurchase = {
+  id: string;
+  appClientId: string;
+  shopId: string;
+  name: string;
+  price: MoneyV2;
+  test: boolean;
+  returnUrl: string;
+  status: "PENDING" | "ACTIVE" | "DECLINED" | "EXPIRED";
+  createdAt: string;
+};
 export type LegacyStatus = "PENDING" | "ACTIVE" | "DECLINED" | "CANCELLED" | "EXPIRED" | "FROZEN";
 export type LegacySubscription = {
   id: string;
@@ -129,11 +178,14 @@ export type ShopifyState = {
   /** Legacy GraphQL Admin Billing API (manual pricing). */
   legacySubscriptions: LegacySubscription[];
   usageRecords: UsageRecord[];
+  /** The Partner API `events` history, sorted by (occurredAt, seq). */
+  partnerEvents: PartnerEvent[];
+  oneTimePurchases: OneTimePurchase[];
 };
 
 // ---- Wix -----------------------------------------------------------------------------
 export type WixAccount = { accountId: string; apiKeys: string[] };
-export type PriceListItem = { kind: string; description: string; unitPrice: string; currency: string };
+type PriceListItem = { kind: string; description: string; unitPrice: string; currency: string };
 export type WixApp = {
   appId: string;
   secret: string;
@@ -141,16 +193,28 @@ export type WixApp = {
   accountId: string;
   partnerBilled: boolean;
   baseUri: string | null;
+  /** Where App Instance and Billing webhooks go (one URL for every event type); null: recorded, not sent. */
+  webhookUrl: string | null;
   extensionId: string;
   keys: KeyPair;
   priceList: PriceListItem[];
+  /**
+   * Usage counters linked to unit prices on the plan's product. Empty: `listUsagesEnabled` is
+   * off and Wix never calls List Usages (docs/platforms/wix.md §5.3).
+   */
+  usageCounters?: UsageCounter[];
 };
-export type WixPlan = {
+export type UsageCounter = { counterId: string; unitPrice: string };
+type WixPlan = {
   subscriptionId: string;
   packageName: string;
   upgradedAt: string;
   cycleStart: string;
   chargeLimit: string;
+  /** Payment cycle of the plan (docs/platforms/wix.md §3 PaymentCycle); usage-based plans are MONTHLY. */
+  cycle?: string;
+  /** False after the site owner cancels auto-renewal (PaidPlanAutoRenewalCancelled) until a reactivation. */
+  autoRenewing?: boolean;
 };
 export type PendingPeriod = { periodStart: string; periodEnd: string; attempts: number; lastOutcome: string; lastReasons: string[] };
 export type WixInstance = {
@@ -170,7 +234,7 @@ export type WixInstance = {
   pendingPeriods: PendingPeriod[];
   lastInvoiceId: string | null;
 };
-export type WixBillingEventRecord = {
+type WixBillingEventRecord = {
   id: string;
   seq: number;
   receivedAt: string;
@@ -185,7 +249,7 @@ export type InvoiceLine = {
   amount: string;
   usagePeriod: { startDate: string; endDate: string } | null;
 };
-export type WixInvoice = {
+type WixInvoice = {
   invoiceId: string;
   seq: number;
   instanceId: string;
@@ -195,13 +259,14 @@ export type WixInvoice = {
   periodStart: string;
   periodEnd: string;
   createdAt: string;
-  status: "ISSUED";
+  /** ISSUED until the site owner pays (or not): then InvoiceStatusUpdated tells the app. */
+  status: "ISSUED" | WixInvoiceStatus;
   test: boolean;
   total: string;
   lines: InvoiceLine[];
   notification: { httpStatus: number | null; error: string | null };
 };
-export type RunOutcome = "INVOICED" | "REJECTED" | "NO_CHARGES" | "PROVIDER_ERROR";
+type RunOutcome = "INVOICED" | "REJECTED" | "NO_CHARGES" | "PROVIDER_ERROR";
 export type WixRun = {
   id: string;
   seq: number;
@@ -230,7 +295,35 @@ export type PluginCall = {
   error: string | null;
   durationMs: number;
 };
-export type WixState = {
+export type WixInvoiceStatus = "PAID" | "PAYMENT_FAILED" | "REFUNDED" | "CHARGEDBACK";
+export type WixWebhookType =
+  | "AppInstalled"
+  | "AppRemoved"
+  | "PaidPlanPurchased"
+  | "PaidPlanChanged"
+  | "PaidPlanAutoRenewalCancelled"
+  | "PlanConvertedToPaid"
+  | "PlanReactivated"
+  | "PlanTransferred"
+  | "InvoiceStatusUpdated";
+export type WixWebhook = {
+  id: string;
+  seq: number;
+  appId: string;
+  instanceId: string;
+  eventType: WixWebhookType;
+  /** The event fields (what the envelope's inner `data` string holds). */
+  data: Record<string, unknown>;
+  createdAt: string;
+  url: string | null;
+  /** The signed JWT, the same bytes on every attempt. */
+  body: string;
+  status: "pending" | "delivered" | "failed" | "no_url";
+  attempts: { at: string; httpStatus: number | null; error: string | null; durationMs: number }[];
+  /** Real time of the next attempt while pending. */
+  nextAttemptAt: string | null;
+};
+type WixState = {
   accounts: WixAccount[];
   apps: WixApp[];
   instances: WixInstance[];
@@ -238,6 +331,7 @@ export type WixState = {
   invoices: WixInvoice[];
   runs: WixRun[];
   pluginCalls: PluginCall[];
+  webhooks: WixWebhook[];
 };
 
 export type State = {

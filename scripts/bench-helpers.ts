@@ -1,5 +1,4 @@
 /** Measuring helpers of scripts/bench-dashboard.ts. */
-import { gzipSync } from "node:zlib";
 import pg from "pg";
 import type { PrismaClient } from "../lib/db/client";
 
@@ -21,8 +20,7 @@ export async function stats(runs: number, fn: () => Promise<unknown>, warmup = 2
 }
 
 type Series = [{ t: number; outcome: string; count: number }[], { t: number; code: string; count: number }[]];
-const key = (rows: { t: number; count: number; outcome?: string; code?: string }[]) =>
-  rows.map((r) => `${r.t}|${r.outcome ?? r.code}|${r.count}`).sort();
+const key = (rows: { t: number; count: number; outcome?: string; code?: string }[]) => rows.map((r) => `${r.t}|${r.outcome ?? r.code}|${r.count}`).sort();
 
 /** The 30-day chart answer computed from the raw events (whole UTC hours, like the rollups), timed, and compared. */
 export async function plainScan(db: PrismaClient, from: Date, to: Date, tz: string, expected: Series) {
@@ -44,8 +42,7 @@ export async function plainScan(db: PrismaClient, from: Date, to: Date, tz: stri
   const s = await stats(3, scan, 0);
   const outcomes = result[0].map((r) => ({ t: r.t.getTime(), outcome: r.outcome, count: Number(r.count) }));
   const codes = result[1].map((r) => ({ t: r.t.getTime(), code: r.code, count: Number(r.count) }));
-  const identical =
-    JSON.stringify(key(outcomes)) === JSON.stringify(key(expected[0])) && JSON.stringify(key(codes)) === JSON.stringify(key(expected[1]));
+  const identical = JSON.stringify(key(outcomes)) === JSON.stringify(key(expected[0])) && JSON.stringify(key(codes)) === JSON.stringify(key(expected[1]));
   return { stats: s, identical };
 }
 
@@ -72,7 +69,9 @@ export async function rollupUpkeep(databaseUrl: string): Promise<Record<string, 
       const { rows } = await client.query<{ id: string }>(insert);
       ins.push(performance.now() - t);
       t = performance.now();
-      await client.query(`UPDATE billing_events SET state = 'accepted', platform_verdict = 'billable', verdict_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+      await client.query(`UPDATE billing_events SET state = 'accepted', platform_verdict = 'billable', verdict_at = now() WHERE id = ANY($1::bigint[])`, [
+        rows.map((r) => r.id),
+      ]);
       upd.push(performance.now() - t);
       await client.query("ROLLBACK");
     }
@@ -92,14 +91,20 @@ export async function rollupUpkeep(databaseUrl: string): Promise<Record<string, 
 export async function signIn(base: string, user: { email: string; password: string }): Promise<string> {
   const csrf = await fetch(`${base}/api/auth/csrf`);
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const cookies = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const cookies = csrf.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   const login = await fetch(`${base}/api/auth/callback/credentials`, {
     method: "POST",
     redirect: "manual",
     headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookies },
     body: new URLSearchParams({ csrfToken, email: user.email, password: user.password, callbackUrl: `${base}/` }),
   });
-  const session = login.headers.getSetCookie().map((c) => c.split(";")[0]).find((c) => c?.includes("session-token"));
+  const session = login.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .find((c) => c?.includes("session-token"));
   if (!session) throw new Error(`sign-in failed: HTTP ${login.status}`);
   return session;
 }
@@ -115,19 +120,9 @@ export async function httpOverview(base: string, user: { email: string; password
   return stats(runs, get, 3);
 }
 
-/**
- * First-load JavaScript of a page as the browser gets it: every <script src> in the server-rendered
- * HTML, gzipped (level 9, as CDNs serve it). Chunks loaded later (next/dynamic) are counted apart.
- */
-export async function firstLoadJs(base: string, session: string, path: string): Promise<{ files: number; raw: number; gzip: number }> {
-  const html = await (await fetch(`${base}${path}`, { headers: { cookie: session } })).text();
-  const srcs = [...new Set([...html.matchAll(/<script[^>]+src="([^"]+\.js[^"]*)"/g)].map((m) => m[1]!))];
-  let raw = 0;
-  let gzip = 0;
-  for (const src of srcs) {
-    const body = Buffer.from(await (await fetch(new URL(src, base))).arrayBuffer());
-    raw += body.length;
-    gzip += gzipSync(body, { level: 9 }).length;
-  }
-  return { files: srcs.length, raw, gzip };
+/** The single row of an aggregate query (count, min/max): a query that returned none is a bug, said so. */
+export function one<T>(rows: T[]): T {
+  const row = rows[0];
+  if (row === undefined) throw new Error("an aggregate query returned no row");
+  return row;
 }

@@ -5,6 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
 
@@ -39,6 +40,7 @@ const db = await freshDatabase();
 const { startSandbox } = await import("../sandbox/server");
 const sandboxPort = Number(process.env.E2E_SANDBOX_PORT ?? Number(port) + 10);
 process.env.SANDBOX_WIX_PROVIDER_BASE_URI = `http://127.0.0.1:${port}/api/wix/5e3d0b1a-0000-4000-8000-000000000002/`;
+process.env.SANDBOX_WIX_WEBHOOK_URL = `http://127.0.0.1:${port}/api/wix/5e3d0b1a-0000-4000-8000-000000000002/webhooks`;
 const sandbox = await startSandbox({ port: sandboxPort, stateFile: null, verdictDelayMs: 300 });
 const env: NodeJS.ProcessEnv = {
   ...process.env,
@@ -57,16 +59,23 @@ const seed = await import("../prisma/seed");
 const prisma = createPrisma(db.url, 2);
 await seed.createUsers(prisma, seed.DEMO_USERS);
 await seed.createSandboxConnections(prisma, sandbox.url);
-const { syncSandboxConnection } = await import("../lib/services/sync-sandbox");
+const { syncSandboxConnection } = await import("../lib/services/connections/sync-sandbox");
 await syncSandboxConnection(seed.DEMO_SHOPIFY_CONNECTION_ID);
 await syncSandboxConnection(seed.DEMO_WIX_CONNECTION_ID);
 await seed.createDemoHistory(prisma);
-await prisma.$disconnect();
 
 const children = [
-  spawn(path.resolve("node_modules/.bin/next"), ["start", "-p", port, "-H", "127.0.0.1"], { env, stdio: "inherit" }),
-  spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], { env: { ...env, LOG_LEVEL: "warn" }, stdio: "inherit" }),
+  // Discovery polls the sandbox's Partner API every 2 s, so a new merchant shows within a test's patience.
+  spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], { env: { ...env, LOG_LEVEL: "warn", DISCOVERY_POLL_SECONDS: "2" }, stdio: "inherit" }),
 ];
+// Tests start from a settled demo: the seeded current-cycle usage delivered, its verdicts and figures in.
+await seed.refreshWhenDelivered(prisma, 100_000);
+await prisma.$disconnect();
+const web = spawn(path.resolve("node_modules/.bin/next"), ["start", "-p", port, "-H", "127.0.0.1"], { env, stdio: "inherit" });
+// The web process's pid, for the e2e that watches its memory (e2e/body-limits.spec.ts).
+fs.mkdirSync(".data", { recursive: true });
+fs.writeFileSync(`.data/e2e-web-${port}.pid`, String(web.pid));
+children.push(web);
 const stop = async () => {
   for (const c of children) c.kill("SIGTERM");
   await sandbox.close();
@@ -75,4 +84,8 @@ const stop = async () => {
 };
 process.on("SIGTERM", stop);
 process.on("SIGINT", stop);
-for (const c of children) c.on("exit", (code) => { console.error(`e2e child exited ${code}`); void stop(); });
+for (const c of children)
+  c.on("exit", (code) => {
+    console.error(`e2e child exited ${code}`);
+    void stop();
+  });

@@ -18,8 +18,25 @@ import { createEntities } from "./generate-entities";
 import { insertEventsSql, REBUILD_ROLLUPS_SQL } from "./generate-sql";
 
 const { values: args } = parseArgs({
-  options: { events: { type: "string", default: "10000000" }, days: { type: "string", default: "90" }, database: { type: "string", default: "pbd_bench" } },
+  options: {
+    events: { type: "string", default: "10000000" },
+    days: { type: "string", default: "90" },
+    database: { type: "string", default: "pbd_bench" },
+    // The Shopify side's size and cycles (scripts/generate-entities.ts EntityOptions).
+    "shopify-apps": { type: "string" },
+    "shops-per-app": { type: "string" },
+    "cycle-start-days-ago": { type: "string" },
+    "wix-instances-per-app": { type: "string" },
+  },
 });
+const optional = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+const entityOptions = {
+  shopifyApps: optional(args["shopify-apps"]),
+  shopsPerApp: optional(args["shops-per-app"]),
+  cycleStartDaysAgo: optional(args["cycle-start-days-ago"]),
+  wixInstancesPerApp: optional(args["wix-instances-per-app"]),
+};
+if (Object.values(entityOptions).some((v) => v !== undefined && !(v >= 0 && Number.isInteger(v)))) throw new Error("bad arguments");
 const total = Number(args.events);
 const days = Number(args.days);
 if (!/^[a-z_][a-z0-9_]*$/.test(args.database) || !(total > 0) || !(days > 0)) throw new Error("bad arguments");
@@ -40,7 +57,7 @@ step(`database ${args.database} created and migrated`);
 
 const now = new Date(Math.floor(Date.now() / 60_000) * 60_000);
 const prisma = createPrisma(url.toString(), 2);
-const entities = await createEntities(prisma, now);
+const entities = await createEntities(prisma, now, entityOptions);
 await prisma.$disconnect();
 step(`${entities.shops.length} shops, ${entities.instances.length} Wix instances`);
 
@@ -51,7 +68,7 @@ function hourlyCounts(): { hours: Date[]; counts: number[] } {
   const hours: Date[] = [];
   const weights: number[] = [];
   let seed = 7;
-  const noise = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const noise = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   for (let t = last - days * 24 * HOUR + HOUR; t <= last; t += HOUR) {
     const d = new Date(t);
     const hourOfDay = (d.getUTCHours() + 19) % 24; // UTC-5
@@ -80,15 +97,21 @@ await client.query("ALTER TABLE billing_events DISABLE TRIGGER ALL");
 const { hours, counts } = hourlyCounts();
 const chunkRows = 500_000;
 let loaded = 0;
-for (let from = 0; from < hours.length; ) {
+for (let from = 0; from < hours.length;) {
   let to = from;
   let rows = 0;
   while (to < hours.length && rows < chunkRows) rows += counts[to++]!;
   await client.query(insertEventsSql, [
-    hours.slice(from, to), counts.slice(from, to),
-    entities.shops.map((s) => s.id), entities.shops.map((s) => s.connectionId), entities.shops.map((s) => s.isDevStore),
-    entities.instances.map((i) => i.id), entities.instances.map((i) => i.connectionId), entities.instances.map((i) => i.currency),
-    entities.instances.map((i) => i.isTest), now,
+    hours.slice(from, to),
+    counts.slice(from, to),
+    entities.shops.map((s) => s.id),
+    entities.shops.map((s) => s.connectionId),
+    entities.shops.map((s) => s.isDevStore),
+    entities.instances.map((i) => i.id),
+    entities.instances.map((i) => i.connectionId),
+    entities.instances.map((i) => i.currency),
+    entities.instances.map((i) => i.isTest),
+    now,
   ]);
   loaded += rows;
   from = to;
@@ -98,11 +121,13 @@ await client.query("ALTER TABLE billing_events ENABLE TRIGGER ALL");
 for (const i of indexes) await client.query(i.indexdef);
 step(`${indexes.length} indexes rebuilt`);
 await client.query(REBUILD_ROLLUPS_SQL);
-const { rows: sizes } = await client.query(`SELECT (SELECT count(*) FROM event_rollups_hourly) AS rollup_rows, (SELECT count(*) FROM event_rollups_hourly_totals) AS totals_rows, (SELECT count(*) FROM event_rollups_daily_subjects) AS daily_rows,
+const { rows: sizes } =
+  await client.query(`SELECT (SELECT count(*) FROM event_rollups_hourly) AS rollup_rows, (SELECT count(*) FROM event_rollups_hourly_totals) AS totals_rows, (SELECT count(*) FROM event_rollups_daily_subjects) AS daily_rows,
   pg_size_pretty(pg_total_relation_size('billing_events')) AS events_size, pg_size_pretty(pg_total_relation_size('event_rollups_hourly')) AS rollup_size`);
 step(`rollups rebuilt: ${JSON.stringify(sizes[0])}`);
 await client.query("VACUUM ANALYZE billing_events");
-for (const t of ["event_rollups_hourly", "event_rollups_hourly_totals", "event_rollups_hourly_outcomes", "event_rollups_daily_subjects"]) await client.query(`VACUUM ANALYZE ${t}`);
+for (const t of ["event_rollups_hourly", "event_rollups_hourly_totals", "event_rollups_hourly_outcomes", "event_rollups_daily_subjects"])
+  await client.query(`VACUUM ANALYZE ${t}`);
 step("vacuumed and analyzed");
 await client.end();
 console.log(`DATABASE_URL=${url.toString()}`);

@@ -3,8 +3,13 @@
  * dev-store flags, $6-$9 instance ids / connections / currencies / test flags, $10 now.
  */
 const SHOPIFY_CODES = [
-  ...Array(7).fill("NO_SUBSCRIPTION"), ...Array(4).fill("SUBSCRIPTION_NOT_METERED"), ...Array(3).fill("INVALID_VALUE"),
-  ...Array(2).fill("PERIOD_CLOSED"), ...Array(2).fill("INVALID_TIMESTAMP"), "IDEMPOTENCY_KEY_ERROR", "SHOP_UNINSTALLED",
+  ...Array(7).fill("NO_SUBSCRIPTION"),
+  ...Array(4).fill("SUBSCRIPTION_NOT_METERED"),
+  ...Array(3).fill("INVALID_VALUE"),
+  ...Array(2).fill("PERIOD_CLOSED"),
+  ...Array(2).fill("INVALID_TIMESTAMP"),
+  "IDEMPOTENCY_KEY_ERROR",
+  "SHOP_UNINSTALLED",
 ];
 const WIX_CODES = ["CHARGE_LIMIT_EXCEEDED", "CHARGE_LIMIT_EXCEEDED", "CHARGE_LIMIT_EXCEEDED", "TOO_MANY_CHARGES", "INVALID_AMOUNT"];
 const arrayLiteral = (items: string[]) => `ARRAY[${items.map((c) => `'${c}'`).join(",")}]`;
@@ -55,7 +60,7 @@ WITH base AS (
 )
 INSERT INTO billing_events (connection_id, platform, kind, shop_id, wix_instance_id, handle, quantity, amount, currency, occurred_at,
   idempotency_key, payload, source, predicted_verdict, predicted_code, state, attempt_count, last_error, platform_verdict, platform_code,
-  platform_details, verdict_source, verdict_at, created_at, updated_at)
+  platform_details, verdict_source, verdict_at, created_at, updated_at, accepted_at)
 SELECT
   CASE WHEN c.shopify THEN ($4::uuid[])[c.si] ELSE ($7::uuid[])[c.ii] END,
   (CASE WHEN c.shopify THEN 'shopify' ELSE 'wix' END)::"Platform",
@@ -79,7 +84,8 @@ SELECT
   CASE WHEN c.code IS NOT NULL THEN 'Generated: ' || c.code END,
   (CASE WHEN c.verdict IS NULL THEN NULL WHEN c.shopify THEN 'sandbox_log' ELSE 'platform_response' END)::"VerdictSource",
   CASE WHEN c.verdict IS NOT NULL THEN c.at + interval '5 minutes' END,
-  LEAST(c.at + interval '1 second', $10::timestamptz), LEAST(c.at + interval '5 minutes', $10::timestamptz)
+  LEAST(c.at + interval '1 second', $10::timestamptz), LEAST(c.at + interval '5 minutes', $10::timestamptz),
+  CASE WHEN c.state = 'accepted' THEN LEAST(c.at + interval '1 second', $10::timestamptz) END
 FROM coded c`;
 
 export const REBUILD_ROLLUPS_SQL = `

@@ -62,3 +62,33 @@ describe("starting with bad configuration", () => {
     expect(again.stdout).toContain("Database schema is up to date.");
   });
 });
+
+describe("npm run db:migrate", () => {
+  const migrate = (env: Record<string, string>) => {
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== "DATABASE_URL"));
+    const r = spawnSync(path.resolve("node_modules/.bin/tsx"), ["scripts/db-migrate.ts"], {
+      env: { ...clean, ...env } as NodeJS.ProcessEnv,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr.split("\n").filter((l) => l.trim() && !l.includes("nodedir")) };
+  };
+
+  it("applies every migration to DATABASE_URL, and a second run changes nothing", async () => {
+    const db = await createRealDatabase();
+    dbs.push(db);
+    const first = migrate({ DATABASE_URL: db.url });
+    expect(first.stderr).toEqual([]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^Applied migrations: \d{14}_init/);
+    const again = migrate({ DATABASE_URL: db.url });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("Database schema is up to date.");
+  });
+
+  it("names DATABASE_URL when it is not set", () => {
+    const r = migrate({});
+    expect(r.code).toBe(1);
+    expect(r.stderr).toEqual([expect.stringMatching(/^Configuration error: DATABASE_URL is not set/)]);
+  });
+});

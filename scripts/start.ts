@@ -63,6 +63,7 @@ childEnv.DATABASE_URL = databaseUrl;
 // Custom Charges endpoints on this app.
 childEnv.SANDBOX_PORT ||= new URL(env.SANDBOX_URL).port || "4010";
 childEnv.SANDBOX_WIX_PROVIDER_BASE_URI ||= `${env.APP_URL.replace(/\/$/, "")}/api/wix/5e3d0b1a-0000-4000-8000-000000000002/`;
+childEnv.SANDBOX_WIX_WEBHOOK_URL ||= `${env.APP_URL.replace(/\/$/, "")}/api/wix/5e3d0b1a-0000-4000-8000-000000000002/webhooks`;
 
 try {
   const applied = await applyMigrations(databaseUrl!);
@@ -109,7 +110,14 @@ if (!args.has("--no-sandbox")) {
 if (embedded && !args.has("--no-sandbox")) {
   Object.assign(process.env, childEnv);
   const { seedDemoIfEmpty } = await import("../prisma/seed");
-  if (await seedDemoIfEmpty()) console.log("Demo data created.");
+  if (await seedDemoIfEmpty()) {
+    console.log("Demo data created.");
+    // The current cycles' usage is being delivered now: pull the platform's figures once it is in,
+    // as a person would press "Refresh now", so Reconcile compares like with like from the start.
+    const { refreshWhenDelivered } = await import("../prisma/seed");
+    const { db } = await import("../lib/db/client");
+    void refreshWhenDelivered(db()).catch((err) => console.error(`demo: figures not refreshed after delivery (${(err as Error).message})`));
+  }
 }
 
 // Children run as plain node processes (not behind the tsx wrapper), so signals reach them.
@@ -118,7 +126,10 @@ const port = new URL(env.APP_URL).port || "3000";
 run("web", bin("next"), dev ? ["dev", "-p", port] : ["start", "-p", port]);
 
 console.log(`\n  Billing control room: ${env.APP_URL}`);
-if (embedded) console.log("  Demo sign-in: admin@example.com / billing-demo-admin  (operator@example.com / billing-demo-operator, viewer@example.com / billing-demo-viewer)\n");
+if (embedded)
+  console.log(
+    "  Demo sign-in: admin@example.com / billing-demo-admin  (operator@example.com / billing-demo-operator, viewer@example.com / billing-demo-viewer)\n",
+  );
 
 async function waitFor(url: string, timeoutMs: number) {
   const until = Date.now() + timeoutMs;

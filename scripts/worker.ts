@@ -1,16 +1,21 @@
 /**
  * The delivery worker: `npm run worker`. Any number of them may run against one Postgres.
  * Loops: delivery (claim, send within the rate, record), verdict collection (sandbox Dev
- * Dashboard log) and warnings, so reading verdicts never pauses sending. SIGTERM finishes the current
+ * Dashboard log), Shopify discovery (Partner API events, new shops' lookups), warnings, and platform
+ * figures for reconciliation (every RECONCILE_REFRESH_MINUTES, or "Refresh now"), so reading verdicts never pauses sending. SIGTERM finishes the current
  * round and exits; SIGKILL loses nothing (leases expire and the events are claimed again).
  */
 import os from "node:os";
 import { logger } from "../lib/logger";
 import { deliveryRound } from "../lib/worker/delivery";
-import { collectSandboxVerdicts } from "../lib/worker/verdicts";
-import { deliverAlertWebhooks } from "../lib/services/alerts";
-import { evaluateWarnings } from "../lib/services/warnings";
-import { checkLimitsAndNotify } from "../lib/services/wix-limit-alerts";
+import { collectSandboxVerdicts } from "../lib/services/delivery/verdicts";
+import { discoverShops, lookUpPendingShops } from "../lib/services/discovery/shopify";
+import { releaseReceivedEvents } from "../lib/services/discovery/shopify-received";
+import { lookUpPendingInstances, releaseReceivedWixEvents } from "../lib/services/discovery/wix-received";
+import { deliverAlertWebhooks } from "../lib/services/alerts/alerts";
+import { evaluateWarnings } from "../lib/services/alerts/warnings";
+import { runNextRefresh, scheduleRefreshes } from "../lib/services/reconcile/platform-figures";
+import { checkLimitsAndNotify } from "../lib/services/wix/limit-alerts";
 
 const worker = `worker ${os.hostname()}:${process.pid}`;
 let stopping = false;
@@ -47,6 +52,26 @@ async function verdictLoop() {
 }
 
 /**
+ * Shopify discovery: shops (and Wix instances) first seen in an event are looked up at once; each connection with
+ * Partner API credentials backfills its history, then polls it (DISCOVERY_POLL_SECONDS).
+ */
+async function discoveryLoop() {
+  while (!stopping) {
+    const started = performance.now();
+    try {
+      const looked = (await lookUpPendingShops(worker)) + (await lookUpPendingInstances(worker));
+      const released = (await releaseReceivedEvents(worker)) + (await releaseReceivedWixEvents(worker));
+      const stats = await discoverShops(worker);
+      if (looked || released || stats.events || stats.errors)
+        log.info({ looked, released, ...stats, ms: Math.round(performance.now() - started) }, "discovery round");
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, "discovery round failed");
+    }
+    await sleep(Math.max(200, 1000 - (performance.now() - started)));
+  }
+}
+
+/**
  * Every minute: warnings before value is lost (pending near a cycle's end, uninstall grace,
  * refused credentials, spikes, gaps) and Wix charge limits at 80 % / 100 %. Every 15 s: alert
  * webhooks (with retries).
@@ -73,8 +98,27 @@ async function alertLoop() {
   }
 }
 
+/** Platform figures: schedules a pull per connection when due, and carries out requested ones (paced inside). */
+async function figuresLoop() {
+  let lastSchedule = 0;
+  while (!stopping) {
+    try {
+      if (Date.now() - lastSchedule >= 60_000) {
+        lastSchedule = Date.now();
+        await scheduleRefreshes();
+      }
+      const run = await runNextRefresh(worker);
+      if (run) log.info({ refresh: run }, "platform figures refreshed");
+      else await sleep(2000);
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, "platform figure refresh failed");
+      await sleep(5000);
+    }
+  }
+}
+
 log.info("delivery worker started");
 // Two delivery loops overlap, so one claims and records while the other sends: no gaps in the rate.
-await Promise.all([deliveryLoop(), deliveryLoop(), verdictLoop(), alertLoop()]);
+await Promise.all([deliveryLoop(), deliveryLoop(), verdictLoop(), discoveryLoop(), alertLoop(), figuresLoop()]);
 log.info("delivery worker stopped");
 process.exit(0);

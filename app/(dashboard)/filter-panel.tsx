@@ -8,7 +8,9 @@ export function FilterPanel({ active, children }: { active: number; children: Re
   return (
     <div>
       <button
-        type="button" aria-expanded={open} onClick={() => setOpen((o) => !o)}
+        type="button"
+        aria-expanded={open}
+        onClick={() => setOpen((o) => !o)}
         className="mb-3 rounded-md border border-zinc-300 px-3 py-1.5 text-sm md:hidden dark:border-zinc-700"
       >
         Filters{active > 0 ? ` (${active} active)` : ""}

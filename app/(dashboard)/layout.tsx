@@ -1,6 +1,9 @@
 import type { ReactNode } from "react";
+import { FocusMainOnNavigate } from "@/components/focus-on-navigate";
 import { Nav, ThemeToggle, type NavItem } from "@/components/nav";
+import { PausedBanner } from "@/components/paused-banner";
 import { Providers } from "@/components/providers";
+import { ZoneNote } from "@/components/zone-note";
 import { logoutAction } from "@/lib/actions/auth";
 import { requirePageUser } from "@/lib/auth/auth";
 
@@ -19,6 +22,13 @@ export default async function DashboardLayout({ children }: { children: ReactNod
   const user = await requirePageUser();
   return (
     <Providers>
+      <FocusMainOnNavigate />
+      <a
+        href="#main"
+        className="sr-only rounded-md bg-white px-3 py-2 text-sm font-medium text-indigo-700 shadow focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus:z-50 dark:bg-zinc-900 dark:text-indigo-300"
+      >
+        Skip to content
+      </a>
       <div className="md:flex">
         <aside className="border-b border-zinc-200 bg-white p-4 md:sticky md:top-0 md:h-screen md:w-60 md:shrink-0 md:border-r md:border-b-0 dark:border-zinc-800 dark:bg-zinc-900">
           <div className="flex items-center justify-between md:block">
@@ -33,10 +43,14 @@ export default async function DashboardLayout({ children }: { children: ReactNod
             <ThemeToggle />
           </div>
         </aside>
-        <main className="min-w-0 flex-1 p-4 md:p-8">
-          <div className="mb-4 flex justify-end md:hidden">
-            <UserBox name={user.name} email={user.email} role={user.role} />
+        <main id="main" tabIndex={-1} className="min-w-0 flex-1 p-4 outline-none md:p-8">
+          <div className="mb-4 flex flex-wrap items-center justify-between gap-2 md:justify-end">
+            <ZoneNote />
+            <div className="md:hidden">
+              <UserBox name={user.name} email={user.email} role={user.role} />
+            </div>
           </div>
+          <PausedBanner />
           {children}
         </main>
       </div>
@@ -48,7 +62,9 @@ function UserBox({ name, email, role }: { name: string; email: string; role: str
   return (
     <div className="flex items-center gap-3 md:block">
       <div>
-        <p className="font-medium" data-testid="signed-in-user">{name}</p>
+        <p className="font-medium" data-testid="signed-in-user">
+          {name}
+        </p>
         <p className="text-xs text-zinc-500 dark:text-zinc-400">
           {email} · {role}
         </p>

@@ -8,14 +8,33 @@ const subscribe = (onTick: () => void) => {
   return () => clearInterval(id);
 };
 /** The clock, in 5-second steps (null on the server, so the server render and hydration agree). */
-const useClock = () => useSyncExternalStore(subscribe, () => Math.floor(Date.now() / TICK_MS) * TICK_MS, () => null);
+const useClock = () =>
+  useSyncExternalStore(
+    subscribe,
+    () => Math.floor(Date.now() / TICK_MS) * TICK_MS,
+    () => null,
+  );
 
 const time = (ms: number, tz: string) =>
-  new Intl.DateTimeFormat("en-GB", { timeZone: tz, hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" }).format(new Date(ms));
+  new Intl.DateTimeFormat("en-GB", { timeZone: tz, hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZoneName: "short" }).format(
+    new Date(ms),
+  );
 
 /** "Live" line: when the data last changed, when it was last checked, and the newest event's arrival. */
-export function LiveStatus({ changedAt, fetchedAt, latestEventAt, fetching, failed, tz }: {
-  changedAt: number; fetchedAt: number; latestEventAt: string | null; fetching: boolean; failed: boolean; tz: string;
+export function LiveStatus({
+  changedAt,
+  fetchedAt,
+  latestEventAt,
+  fetching,
+  failed,
+  tz,
+}: {
+  changedAt: number;
+  fetchedAt: number;
+  latestEventAt: string | null;
+  fetching: boolean;
+  failed: boolean;
+  tz: string;
 }) {
   const now = useClock();
   const ago = now === null ? null : Math.max(0, Math.round((now - fetchedAt) / 1000));

@@ -11,7 +11,12 @@ export function OverviewKpis({ data, explorerHref }: { data: OverviewData; explo
   const range = { from: data.range.from, to: data.range.to };
   const cards = [
     { label: "Events", value: n(k.events), note: `${n(k.pending)} awaiting a verdict`, href: explorerHref(range) },
-    { label: "Billable share", value: pct(k.billableShare), note: `${n(k.billable)} billable · ${n(k.nonBillable)} non-billable`, href: explorerHref({ ...range, outcome: "billable" }) },
+    {
+      label: "Billable share",
+      value: pct(k.billableShare),
+      note: `${n(k.billable)} billable · ${n(k.nonBillable)} non-billable`,
+      href: explorerHref({ ...range, outcome: "billable" }),
+    },
     { label: "Error rate", value: pct(k.errorRate), note: `${n(k.failed)} failed`, href: explorerHref({ ...range, outcome: "failed" }) },
     { label: "Pending delivery", value: n(k.pendingDelivery), note: `now · ${n(k.held)} held`, href: "/events?state=queued" },
   ];
@@ -21,7 +26,9 @@ export function OverviewKpis({ data, explorerHref }: { data: OverviewData; explo
         <Card key={c.label}>
           <p className="text-xs text-zinc-500 dark:text-zinc-400">{c.label}</p>
           <p className="mt-1 text-2xl font-semibold tabular-nums" data-testid={`kpi-${c.label}`}>
-            <Link href={c.href} className="hover:underline">{c.value}</Link>
+            <Link href={c.href} className="hover:underline">
+              {c.value}
+            </Link>
           </p>
           <p className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">{c.note}</p>
         </Card>

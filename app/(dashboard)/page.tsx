@@ -24,18 +24,17 @@ export default async function OverviewPage({ searchParams }: { searchParams: Sea
   const rangeKey = params.from && params.to ? "custom" : params.range;
   const range = resolveRange({ range: rangeKey, from: params.from, to: params.to, bucket: params.bucket }, now, params.tz);
   const filter = { connectionId: params.connection, platform: params.platform, handle: params.handle, subjectId: params.shop ?? params.instance };
-  const [connections, data, options] = await Promise.all([
-    db().connection.count(),
-    getOverview(range, filter, now),
-    filterOptions(range.from),
-  ]);
+  const [connections, data, options] = await Promise.all([db().connection.count(), getOverview(range, filter, now), filterOptions(range.from)]);
   if (connections === 0) {
     return (
       <>
         <PageHeader title="Overview" />
         <EmptyState title="No platform connection yet">
-          An admin adds a Shopify or Wix app under <Link className="text-indigo-600 underline" href="/settings">Settings</Link>; events and
-          verdicts then show here.
+          An admin adds a Shopify or Wix app under{" "}
+          <Link className="text-indigo-600 dark:text-indigo-400 underline" href="/settings">
+            Settings
+          </Link>
+          ; events and verdicts then show here.
         </EmptyState>
       </>
     );
@@ -43,16 +42,14 @@ export default async function OverviewPage({ searchParams }: { searchParams: Sea
   const { tz: _tz, ...shown } = params;
   const query = new URLSearchParams(Object.entries({ ...shown, tz: range.tz }).filter((e): e is [string, string] => !!e[1])).toString();
   const explorerQuery = new URLSearchParams(
-    Object.entries({ connection: params.connection, platform: params.platform, handle: params.handle, shop: params.shop, instance: params.instance })
-      .filter((e): e is [string, string] => !!e[1]),
+    Object.entries({ connection: params.connection, platform: params.platform, handle: params.handle, shop: params.shop, instance: params.instance }).filter(
+      (e): e is [string, string] => !!e[1],
+    ),
   ).toString();
   return (
     <>
       <TimeZoneSync rendered={range.tz} />
-      <PageHeader
-        title="Overview"
-        description={`Both platforms from the ledger: what was sent, what the platforms decided, what failed and why. Times in ${range.tz}.`}
-      />
+      <PageHeader title="Overview" description={`Both platforms from the ledger: what was sent, what the platforms decided, what failed and why.`} />
       <OverviewWarnings />
       <OverviewFilters params={params} options={options} range={range.key} />
       <OverviewLive initial={data} initialAt={now.getTime()} query={query} explorerQuery={explorerQuery} />

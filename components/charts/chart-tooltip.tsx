@@ -5,8 +5,20 @@ import { bucketLabel, fullNumber, type ChartBucket } from "./chart-format";
 type Entry = { name?: string | number; value?: unknown; color?: string; dataKey?: unknown };
 
 /** Tooltip body in the dashboard's own colours (light and dark), listing non-zero series and the total. */
-export function ChartTooltip({ active, payload, label, bucket, tz, names }: {
-  active?: boolean; payload?: readonly Entry[]; label?: unknown; bucket: ChartBucket; tz: string; names?: Record<string, string>;
+export function ChartTooltip({
+  active,
+  payload,
+  label,
+  bucket,
+  tz,
+  names,
+}: {
+  active?: boolean;
+  payload?: readonly Entry[];
+  label?: unknown;
+  bucket: ChartBucket;
+  tz: string;
+  names?: Record<string, string>;
 }) {
   if (!active || !payload?.length || typeof label !== "number") return null;
   const rows = payload.filter((p) => Number(p.value) > 0);
@@ -21,7 +33,7 @@ export function ChartTooltip({ active, payload, label, bucket, tz, names }: {
           <span className="ml-auto pl-3 tabular-nums">{fullNumber(Number(p.value))}</span>
         </p>
       ))}
-      <p className="mt-1 border-t border-zinc-200 pt-1 text-zinc-500 dark:border-zinc-700">{fullNumber(total)} events · click to open</p>
+      <p className="mt-1 border-t border-zinc-200 pt-1 text-zinc-500 dark:text-zinc-400 dark:border-zinc-700">{fullNumber(total)} events · click to open</p>
     </div>
   );
 }

@@ -9,6 +9,9 @@ export const alertWebhookSchema = z.object({
   connectionId: z.uuid("Not a connection."),
   alertWebhookUrl: z.preprocess(
     (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
-    z.url("Enter a full URL, e.g. https://hooks.example.com/billing").refine((u) => /^https?:\/\//.test(u), "Use http:// or https://").optional(),
+    z
+      .url("Enter a full URL, e.g. https://hooks.example.com/billing")
+      .refine((u) => /^https?:\/\//.test(u), "Use http:// or https://")
+      .optional(),
   ),
 });

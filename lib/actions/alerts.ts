@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { action } from "../action";
-import { acknowledgeAlert, setAlertWebhook } from "../services/alerts";
+import { acknowledgeAlert, setAlertWebhook } from "../services/alerts/alerts";
 import { acknowledgeAlertSchema, alertWebhookSchema } from "./alerts.schema";
 
 export const acknowledgeAlertAction = action("operator", acknowledgeAlertSchema, async (input, { user }) => {

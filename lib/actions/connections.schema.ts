@@ -19,7 +19,10 @@ export const createConnectionSchema = z
     pluginPublicKey: optionalText,
     defaultChargeLimit: z.preprocess(
       (v) => (v === "" ? undefined : v),
-      z.string().regex(/^\d{1,12}(\.\d{1,2})?$/, "A positive amount such as 50.00").optional(),
+      z
+        .string()
+        .regex(/^\d{1,12}(\.\d{1,2})?$/, "A positive amount such as 50.00")
+        .optional(),
     ),
   })
   .superRefine((c, ctx) => {
@@ -33,3 +36,26 @@ export const createConnectionSchema = z
       ctx.addIssue({ code: "custom", path: ["accountId"], message: "An API key needs the Wix account id it belongs to." });
     }
   });
+
+const id = z.uuid("Unknown connection.");
+const optionalUrl = z.preprocess((v) => (v === "" ? null : v), url.nullish());
+
+/** Name and URLs; secrets change only through a rotation, which checks them first. */
+export const updateConnectionSchema = z.object({
+  id,
+  name: z.string().trim().min(1, "Name the connection.").max(100),
+  apiBaseUrl: url,
+  partnerApiUrl: optionalUrl,
+  alertWebhookUrl: optionalUrl,
+  /** Shopify: what an event whose attributes look like personal data gets. Left out: unchanged. */
+  personalDataMode: z.enum(["refuse", "warn"], "Choose refuse or hold with a warning.").optional(),
+});
+
+export const rotateSecretSchema = z.object({
+  id,
+  secret: z.enum(["clientSecret", "partnerApiToken"], "Choose which secret to rotate."),
+  value: z.string().trim().min(1, "Paste the new secret.").max(500),
+});
+
+export const connectionIdSchema = z.object({ id });
+export const setEnabledSchema = z.object({ id, enabled: z.boolean() });

@@ -34,7 +34,14 @@ export const createConnectionAction = action("admin", createConnectionSchema, as
       action: "connection.create",
       entityType: "connection",
       entityId: created.id,
-      after: { name: created.name, platform: created.platform, environment: created.environment, apiBaseUrl: created.apiBaseUrl, clientId: created.clientId, secrets: { clientSecret: true, apiKey: !!input.apiKey, partnerApiToken: !!input.partnerApiToken } },
+      after: {
+        name: created.name,
+        platform: created.platform,
+        environment: created.environment,
+        apiBaseUrl: created.apiBaseUrl,
+        clientId: created.clientId,
+        secrets: { clientSecret: true, apiKey: !!input.apiKey, partnerApiToken: !!input.partnerApiToken },
+      },
     });
     return created;
   });

@@ -7,7 +7,13 @@ export const sendShopifyEventSchema = z.object({
   connectionId: z.uuid("Choose a connection."),
   shopId: z.string().trim().min(1, "Choose a shop."),
   eventHandle: z.string().trim().min(1, "Enter the event handle, e.g. sms_sent."),
-  value: z.preprocess((v) => (v === "" || v === undefined ? undefined : v), z.string().regex(/^-?\d+(\.\d+)?$/, "Enter a number such as 1 or 5.").optional()),
+  value: z.preprocess(
+    (v) => (v === "" || v === undefined ? undefined : v),
+    z
+      .string()
+      .regex(/^-?\d+(\.\d+)?$/, "Enter a number such as 1 or 5.")
+      .optional(),
+  ),
   timestamp: optionalText,
   idempotencyKey: optionalText,
   attributes: optionalText,
@@ -24,9 +30,17 @@ export const sendWixEventSchema = z.object({
   createdDate: optionalText,
   idempotencyKey: optionalText,
   sendAnyway: checkbox,
+  /** Answers to the form's questions where Wix's rule is unknown (see sendWixEventAction). */
+  confirmNegativeCharge: checkbox,
+  confirmFutureDate: checkbox,
 });
 
 export const eventActionSchema = z.object({
   id: z.string().regex(/^\d{1,19}$/, "Not an event id."),
   note: z.string().trim().max(500).optional(),
+});
+
+export const voidEventSchema = z.object({
+  id: z.string().regex(/^\d{1,19}$/, "Not an event id."),
+  note: z.string().trim().min(3, "Say why it is voided (kept in the history and the audit log).").max(500),
 });

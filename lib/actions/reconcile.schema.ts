@@ -4,6 +4,7 @@ const note = z.string().trim().min(3, "Write a note: what you checked and why.")
 const eventId = z.string().regex(/^\d{1,19}$/, "Not an event id.");
 
 export const importSandboxLogSchema = z.object({ connectionId: z.uuid() });
+export const refreshSchema = z.object({ connectionId: z.uuid() });
 export const importFileSchema = z.object({
   connectionId: z.uuid(),
   format: z.enum(["csv", "json"], "Choose CSV or JSON."),
@@ -12,13 +13,34 @@ export const importFileSchema = z.object({
 export const markVerdictsSchema = z.object({
   eventIds: z.array(eventId).min(1, "Select at least one event.").max(1000),
   verdict: z.enum(["billable", "non_billable", "failed"], "Choose a verdict."),
-  code: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["NO_SUBSCRIPTION", "ACCOUNT_FROZEN", "SUBSCRIPTION_NOT_METERED", "INVALID_TIMESTAMP", "IDEMPOTENCY_KEY_ERROR", "INVALID_VALUE", "MISSING_VALUE_KEY", "PERIOD_CLOSED", "INVALID_ACCOUNT"]).optional()),
+  code: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z
+      .enum([
+        "NO_SUBSCRIPTION",
+        "ACCOUNT_FROZEN",
+        "SUBSCRIPTION_NOT_METERED",
+        "INVALID_TIMESTAMP",
+        "IDEMPOTENCY_KEY_ERROR",
+        "INVALID_VALUE",
+        "MISSING_VALUE_KEY",
+        "PERIOD_CLOSED",
+        "INVALID_ACCOUNT",
+      ])
+      .optional(),
+  ),
   note,
 });
-export const resolveSchema = z.object({
-  eventId,
-  resolution: z.enum(["accept_platform", "resend", "correct"]),
-  quantity: z.preprocess((v) => (v === "" ? undefined : v), z.string().regex(/^\d+(\.\d{1,10})?$/, "A number of units, e.g. 2").optional()),
+export const resolveDifferencesSchema = z.object({
+  ids: z
+    .array(z.string().regex(/^\d{1,19}$/, "Not a difference id."))
+    .min(1, "Select at least one difference.")
+    .max(500, "Resolve at most 500 at a time."),
+  resolution: z.enum(["accept_platform", "record_correction", "resend", "mark_explained"], "Choose what to do."),
   note,
 });
-export const closeCycleSchema = z.object({ connectionId: z.uuid(), shopId: z.uuid(), note });
+export const closeCycleSchema = z.object({
+  cycleId: z.uuid(),
+  knownGap: z.preprocess((v) => v === true || v === "on" || v === "true", z.boolean()),
+  note: z.string().trim().max(500),
+});

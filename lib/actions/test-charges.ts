@@ -2,8 +2,8 @@
 
 import { revalidatePath } from "next/cache";
 import { action } from "../action";
-import { runTutorialScenario } from "../services/scenario";
-import { fireTestCharge } from "../services/test-charges";
+import { runTutorialScenario } from "../services/test-charges/scenario";
+import { fireTestCharge } from "../services/test-charges/test-charges";
 import { fireTestChargeSchema, runScenarioSchema } from "./test-charges.schema";
 
 /** Operators fire test charges; a store that is not for testing also needs an admin's confirmation (checked in the service). */

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-export const roleSchema = z.enum(["admin", "operator", "viewer"]);
+const roleSchema = z.enum(["admin", "operator", "viewer"]);
 
 export const createUserSchema = z.object({
   email: z.email("Enter a valid email address.").transform((e) => e.toLowerCase()),
@@ -13,4 +13,9 @@ export const updateUserSchema = z.object({
   id: z.uuid(),
   role: roleSchema.optional(),
   disabled: z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean()).optional(),
+});
+
+export const clearThrottleSchema = z.object({
+  scope: z.enum(["account", "address"]),
+  subject: z.string().min(1).max(400),
 });

@@ -6,7 +6,7 @@ import { recordAudit } from "../audit";
 import { hashPassword } from "../auth/auth";
 import { db } from "../db/client";
 import { AppError } from "../errors";
-import { createUserSchema, updateUserSchema } from "./users.schema";
+import { clearThrottleSchema, createUserSchema, updateUserSchema } from "./users.schema";
 
 const publicFields = { id: true, email: true, name: true, role: true, disabled: true } as const;
 
@@ -41,4 +41,17 @@ export const updateUserAction = action("admin", updateUserSchema, async (input, 
   });
   revalidatePath("/settings/users");
   return updated;
+});
+
+/** An admin lets an account or an address try again at once (sign-in throttling). */
+export const clearSignInThrottleAction = action("admin", clearThrottleSchema, async (input, { user }) => {
+  await db().$transaction(async (tx) => {
+    const where = { scope_subject: { scope: input.scope, subject: input.subject } };
+    const before = await tx.signInThrottle.findUnique({ where });
+    if (!before) throw new AppError("NOT_FOUND", "That counter is already clear.");
+    await tx.signInThrottle.delete({ where });
+    await recordAudit(tx, user, { action: "auth.throttle_clear", entityType: "sign_in", entityId: `${input.scope}:${input.subject}`, before });
+  });
+  revalidatePath("/settings/users");
+  return { cleared: true };
 });

@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { action } from "../action";
-import { previewWixInvoice, recordWixUsage, setDefaultChargeLimit, setInitialChargeLimit } from "../services/wix-instance-actions";
+import { previewWixInvoice, recordWixUsage, setDefaultChargeLimit, setInitialChargeLimit } from "../services/wix/instance-actions";
 import { defaultChargeLimitSchema, initialChargeLimitSchema, instanceIdSchema, recordWixUsageSchema } from "./wix-instances.schema";
 
 export const recordWixUsageAction = action("operator", recordWixUsageSchema, async (input, { user }) => {

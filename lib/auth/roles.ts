@@ -4,9 +4,3 @@ const rank: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 
 /** admin ⊇ operator ⊇ viewer. */
 export const hasRole = (role: Role, atLeast: Role) => rank[role] >= rank[atLeast];
-
-export const roleLabels: Record<Role, string> = {
-  admin: "Admin: everything, users, connections, keys",
-  operator: "Operator: send, retry, reconcile, test charges",
-  viewer: "Viewer: read only",
-};

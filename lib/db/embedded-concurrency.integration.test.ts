@@ -15,17 +15,19 @@ describe("embedded Postgres under concurrent connections", () => {
     const clients = Array.from({ length: 6 }, () => new pg.Client({ connectionString: embedded.url }));
     try {
       await Promise.all(clients.map((c) => c.connect()));
-      const answers = await Promise.all(clients.map(async (c, i) => {
-        const got: string[] = [];
-        for (let n = 0; n < 100; n++) {
-          // A different number of parameters per connection: an interleaved Bind is refused.
-          // Large parameters arrive in several TCP chunks, as the ledger's batch statements do.
-          const params = Array.from({ length: i + 1 }, (_, k) => `${i}-${n}-${k}${pad(n)}`);
-          const sql = `SELECT concat_ws(',', ${params.map((_, k) => `$${k + 1}::text`).join(", ")}) AS v`;
-          got.push((await c.query<{ v: string }>(sql, params)).rows[0]!.v);
-        }
-        return got;
-      }));
+      const answers = await Promise.all(
+        clients.map(async (c, i) => {
+          const got: string[] = [];
+          for (let n = 0; n < 100; n++) {
+            // A different number of parameters per connection: an interleaved Bind is refused.
+            // Large parameters arrive in several TCP chunks, as the ledger's batch statements do.
+            const params = Array.from({ length: i + 1 }, (_, k) => `${i}-${n}-${k}${pad(n)}`);
+            const sql = `SELECT concat_ws(',', ${params.map((_, k) => `$${k + 1}::text`).join(", ")}) AS v`;
+            got.push((await c.query<{ v: string }>(sql, params)).rows[0]!.v);
+          }
+          return got;
+        }),
+      );
       answers.forEach((got, i) => {
         expect(got).toHaveLength(100);
         got.forEach((v, n) => expect(v).toBe(Array.from({ length: i + 1 }, (_, k) => `${i}-${n}-${k}${pad(n)}`).join(",")));

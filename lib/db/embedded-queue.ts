@@ -10,7 +10,11 @@ import type { PGLiteSocketServer } from "@electric-sql/pglite-socket";
  * separate backends would. (Patches the server's queue; checked by embedded-concurrency test.)
  */
 type QueuedMessage = { handlerId: number; message: Uint8Array; resolve(bytes: number): void; reject(err: unknown): void; onData(data: Uint8Array): void };
-type PGliteLike = { isInTransaction(): boolean; runExclusive<T>(fn: () => Promise<T>): Promise<T>; execProtocolRawStream(m: Uint8Array, o: { onRawData(d: Uint8Array): void }): Promise<void> };
+type PGliteLike = {
+  isInTransaction(): boolean;
+  runExclusive<T>(fn: () => Promise<T>): Promise<T>;
+  execProtocolRawStream(m: Uint8Array, o: { onRawData(d: Uint8Array): void }): Promise<void>;
+};
 type QueryQueue = {
   queue: QueuedMessage[];
   processing: boolean;
@@ -48,12 +52,14 @@ export function keepExtendedQueriesWhole(server: PGLiteSocketServer): void {
         const item = this.queue.splice(index, 1)[0]!;
         let bytes = 0;
         try {
-          await this.db.runExclusive(() => this.db.execProtocolRawStream(item.message, {
-            onRawData: (data) => {
-              bytes += data.length;
-              item.onData(data);
-            },
-          }));
+          await this.db.runExclusive(() =>
+            this.db.execProtocolRawStream(item.message, {
+              onRawData: (data) => {
+                bytes += data.length;
+                item.onData(data);
+              },
+            }),
+          );
         } catch (err) {
           midSequence = null;
           item.reject(err);

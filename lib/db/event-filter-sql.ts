@@ -9,7 +9,7 @@ import { Prisma } from "./client";
  * `outcome` and `code` mean what the charts mean (the rollup's outcome and code): outcome failed =
  * a failed delivery or a failed verdict; code DELIVERY_FAILED = a failed delivery without a
  * platform code; an entry superseded by a correction is left out (its correction counts).
- * `q` matches idempotency keys by prefix.
+ * `q` matches idempotency keys by prefix (through the unique key index, per connection).
  */
 export type EventFilter = {
   platform?: Platform;
@@ -32,7 +32,7 @@ export type EventFilter = {
 export type EventCursor = { occurredAt: Date; id: bigint };
 
 const PLATFORMS = ["shopify", "wix"];
-const STATES = ["received", "held", "queued", "sending", "accepted", "retrying", "failed"];
+const STATES = ["received", "held", "queued", "sending", "accepted", "retrying", "failed", "outcome_unknown"];
 const VERDICTS = ["billable", "non_billable", "failed"];
 const SOURCES = ["ui", "api", "import", "scenario"];
 
@@ -67,7 +67,10 @@ export function eventFilterSql(f: EventFilter, alias = "e"): Prisma.Sql {
   if (f.to) parts.push(Prisma.sql`${c("occurred_at")} < ${f.to}::timestamptz`);
   if (f.q) {
     const prefix = f.q.replace(/[\\%_]/g, (ch) => `\\${ch}`);
-    parts.push(Prisma.sql`${c("idempotency_key")} <> '' AND ${c("idempotency_key")} LIKE ${`${prefix}%`}`);
+    // The unique (connection_id, idempotency_key text_pattern_ops) index answers a prefix per connection:
+    // naming the connections (all of them, when no filter chose one) lets Postgres descend it once each.
+    const perConnection = f.connectionId ? Prisma.empty : Prisma.sql`${c("connection_id")} IN (SELECT id FROM connections) AND `;
+    parts.push(Prisma.sql`${perConnection}${c("idempotency_key")} <> '' AND ${c("idempotency_key")} LIKE ${`${prefix}%`}`);
   }
   return parts.length ? Prisma.join(parts, " AND ") : Prisma.sql`TRUE`;
 }

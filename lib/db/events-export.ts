@@ -6,9 +6,27 @@ import { db } from "./client";
  * constant however many rows match. Decimals come as Postgres text (exact, no float on the way).
  */
 export const EXPORT_COLUMNS = [
-  "id", "occurred_at", "connection", "platform", "kind", "shop_or_instance", "handle", "quantity", "amount", "currency",
-  "idempotency_key", "source", "predicted_verdict", "predicted_code", "state", "attempt_count", "platform_verdict", "platform_code",
-  "verdict_at", "corrects_id", "created_at",
+  "id",
+  "occurred_at",
+  "connection",
+  "platform",
+  "kind",
+  "shop_or_instance",
+  "handle",
+  "quantity",
+  "amount",
+  "currency",
+  "idempotency_key",
+  "source",
+  "predicted_verdict",
+  "predicted_code",
+  "state",
+  "attempt_count",
+  "platform_verdict",
+  "platform_code",
+  "verdict_at",
+  "corrects_id",
+  "created_at",
 ] as const;
 export type ExportRow = Record<(typeof EXPORT_COLUMNS)[number], string | null> & { _occurred: Date };
 

@@ -2,7 +2,7 @@ import { db } from "./client";
 import { eventFilterSql, type EventFilter } from "./event-filter-sql";
 
 /** Matching events that arrived after event `sinceId` (ids grow with arrival), counted up to 1,000. */
-export const NEWER_CAP = 1000;
+const NEWER_CAP = 1000;
 
 export async function countNewerEvents(filter: EventFilter, sinceId: bigint): Promise<{ count: number; capped: boolean; latestId: string }> {
   const [row] = await db().$queryRaw<{ count: bigint; latest: bigint | null }[]>`
@@ -11,9 +11,4 @@ export async function countNewerEvents(filter: EventFilter, sinceId: bigint): Pr
     ) newer`;
   const count = Number(row?.count ?? 0);
   return { count, capped: count >= NEWER_CAP, latestId: (row?.latest ?? sinceId).toString() };
-}
-
-export async function latestEventId(): Promise<bigint> {
-  const [row] = await db().$queryRaw<{ id: bigint | null }[]>`SELECT max(id) AS id FROM billing_events`;
-  return row?.id ?? BigInt(0);
 }

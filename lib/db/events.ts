@@ -1,8 +1,10 @@
 import type { DeliveryState, Platform, Verdict } from "../generated/prisma/enums";
 import { db, Prisma } from "./client";
 import { beforeCursorSql, eventFilterSql, type EventCursor, type EventFilter } from "./event-filter-sql";
+import { deliveryStory } from "../domain/delivery-story";
+import { formatAmount, formatQuantity } from "../domain/money";
 
-export const PENDING_STATES: DeliveryState[] = ["received", "queued", "sending", "retrying"];
+export const PENDING_STATES: DeliveryState[] = ["received", "queued", "sending", "retrying", "outcome_unknown"];
 
 export type { EventCursor, EventFilter } from "./event-filter-sql";
 
@@ -45,7 +47,12 @@ export async function listEvents(filter: EventFilter, cursor: EventCursor | null
   const rows = ids.length
     ? await db().billingEvent.findMany({
         where: { id: { in: ids } },
-        include: { connection: { select: { name: true } }, shop: { select: { domain: true } }, wixInstance: { select: { siteName: true } } },
+        include: {
+          connection: { select: { name: true } },
+          shop: { select: { domain: true } },
+          wixInstance: { select: { siteName: true } },
+          _count: { select: { attempts: true } },
+        },
       })
     : [];
   rows.sort((a, b) => b.occurredAt.getTime() - a.occurredAt.getTime() || (b.id > a.id ? 1 : b.id < a.id ? -1 : 0));
@@ -55,6 +62,58 @@ export async function listEvents(filter: EventFilter, cursor: EventCursor | null
     nextCursor: keys.length > limit && last ? encodeCursor(last.occurredAt, last.id) : null,
   };
 }
+
+type ListedEvent = Awaited<ReturnType<typeof listEvents>>["rows"][number];
+
+/**
+ * One explorer row as JSON, for the page's first render and for /api/events alike (the list
+ * refreshes itself from the route): exact decimals as strings, the same words for people that
+ * the event page uses (deliveryStory), and amounts with their currency's minor units.
+ */
+export function eventRowView(e: ListedEvent) {
+  const story = deliveryStory({
+    kind: e.kind,
+    state: e.state,
+    attemptCount: e.attemptCount,
+    attemptsRecorded: e._count.attempts,
+    platformVerdict: e.platformVerdict,
+    platformCode: e.platformCode,
+    verdictSource: e.verdictSource,
+    nextAttemptPlanned: e.nextAttemptAt !== null,
+    source: e.source,
+  });
+  return {
+    id: e.id.toString(),
+    occurredAt: e.occurredAt.toISOString(),
+    connection: e.connection.name,
+    platform: e.platform,
+    kind: e.kind,
+    shopOrInstance: e.shop?.domain ?? e.wixInstance?.siteName ?? null,
+    handle: e.handle,
+    quantity: e.quantity?.toFixed() ?? null,
+    amount: e.amount?.toFixed() ?? null,
+    currency: e.currency,
+    idempotencyKey: e.idempotencyKey,
+    source: e.source,
+    predictedVerdict: e.predictedVerdict,
+    predictedCode: e.predictedCode,
+    state: e.state,
+    platformVerdict: e.platformVerdict,
+    platformCode: e.platformCode,
+    attempts: e._count.attempts,
+    delivery: { label: story.label, tone: story.tone, summary: story.summary },
+    /** "3 units" / "$120.50": what the list shows. */
+    valueText:
+      e.amount && e.currency
+        ? formatAmount(e.amount.toString(), e.currency)
+        : e.quantity
+          ? formatQuantity(e.quantity.toString())
+          : e.amount
+            ? formatQuantity(e.amount.toString())
+            : "—",
+  };
+}
+export type EventRowView = ReturnType<typeof eventRowView>;
 
 export const encodeCursor = (occurredAt: Date, id: bigint) => `${occurredAt.toISOString()}_${id}`;
 

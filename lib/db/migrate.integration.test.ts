@@ -13,9 +13,7 @@ async function describeSchema(url: string) {
        FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, column_name`,
     );
     const indexes = await client.query(`SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY indexname`);
-    const enums = await client.query(
-      `SELECT t.typname, e.enumlabel FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid ORDER BY t.typname, e.enumsortorder`,
-    );
+    const enums = await client.query(`SELECT t.typname, e.enumlabel FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid ORDER BY t.typname, e.enumsortorder`);
     const constraints = await client.query(
       `SELECT conname, contype::text AS contype FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
        WHERE n.nspname = 'public' AND contype IN ('p','f','u') ORDER BY conname`,

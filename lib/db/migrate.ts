@@ -28,7 +28,10 @@ export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
 }
 
 export class MigrationError extends Error {
-  constructor(readonly migration: string, cause: unknown) {
+  constructor(
+    readonly migration: string,
+    cause: unknown,
+  ) {
     super(`Migration ${migration} failed and was rolled back: ${cause instanceof Error ? cause.message : String(cause)}`);
   }
 }
@@ -45,10 +48,7 @@ const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 )`;
 
 /** Returns the names of the migrations it applied (empty when the database was up to date). */
-export async function applyMigrations(
-  connectionString: string,
-  migrations: Migration[] = readMigrations(),
-): Promise<string[]> {
+export async function applyMigrations(connectionString: string, migrations: Migration[] = readMigrations()): Promise<string[]> {
   const client = new pg.Client({ connectionString });
   await client.connect();
   const applied: string[] = [];

@@ -37,17 +37,28 @@ beforeAll(async () => {
   const seedClient = new pg.Client({ connectionString: database.url });
   await seedClient.connect();
   await seedClient.query(insertEventsSql, [
-    hours, hours.map((_, i) => (i === 0 ? 2 : 5)),
-    e.shops.map((x) => x.id), e.shops.map((x) => x.connectionId), e.shops.map((x) => x.isDevStore),
-    e.instances.map((x) => x.id), e.instances.map((x) => x.connectionId), e.instances.map((x) => x.currency), e.instances.map((x) => x.isTest), now,
+    hours,
+    hours.map((_, i) => (i === 0 ? 2 : 5)),
+    e.shops.map((x) => x.id),
+    e.shops.map((x) => x.connectionId),
+    e.shops.map((x) => x.isDevStore),
+    e.instances.map((x) => x.id),
+    e.instances.map((x) => x.connectionId),
+    e.instances.map((x) => x.currency),
+    e.instances.map((x) => x.isTest),
+    now,
   ]);
   // Failed deliveries (DELIVERY_FAILED) and a few verdicts arriving late, through the update trigger.
   await seedClient.query(`UPDATE billing_events SET state = 'failed', platform_verdict = NULL, platform_code = NULL WHERE id % 97 = 0`);
   await seedClient.query(`UPDATE billing_events SET platform_verdict = NULL WHERE id % 89 = 0 AND state <> 'failed'`);
   await seedClient.end();
   m = {
-    overview: await import("./overview"), rollups: await import("./rollups"), events: await import("./events"),
-    exporter: await import("./events-export"), range: await import("../domain/dashboard-range"), db: await import("./client"),
+    overview: await import("./overview"),
+    rollups: await import("./rollups"),
+    events: await import("./events"),
+    exporter: await import("./events-export"),
+    range: await import("../domain/dashboard-range"),
+    db: await import("./client"),
   };
   client = new pg.Client({ connectionString: database.url });
   await client.connect();
@@ -78,8 +89,9 @@ describe("the Overview's numbers", () => {
         [...args, tz],
       );
       const expected = Object.fromEntries(perDay.rows.map((r) => [Number(r.t), r.n]));
-      const actual = Object.fromEntries(data.volume.filter((p) => p.billable + p.non_billable + p.failed + p.pending > 0)
-        .map((p) => [p.t, p.billable + p.non_billable + p.failed + p.pending]));
+      const actual = Object.fromEntries(
+        data.volume.filter((p) => p.billable + p.non_billable + p.failed + p.pending > 0).map((p) => [p.t, p.billable + p.non_billable + p.failed + p.pending]),
+      );
       expect(actual).toEqual(expected);
       expect(data.volume).toHaveLength(30);
       const codes = await client.query(
@@ -95,8 +107,12 @@ describe("the Overview's numbers", () => {
     const now = new Date();
     const range = m.range.resolveRange({ range: "7d", bucket: "hour" }, now, "Europe/Paris");
     const fromHour = new Date(Math.ceil(range.from.getTime() / 3_600_000) * 3_600_000);
-    const { rows: [shop] } = await client.query(`SELECT shop_id FROM billing_events WHERE shop_id IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`);
-    const { rows: [conn] } = await client.query(`SELECT connection_id FROM billing_events LIMIT 1`);
+    const {
+      rows: [shop],
+    } = await client.query(`SELECT shop_id FROM billing_events WHERE shop_id IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`);
+    const {
+      rows: [conn],
+    } = await client.query(`SELECT connection_id FROM billing_events LIMIT 1`);
     for (const [filter, where, params] of [
       [{ subjectId: shop.shop_id }, "shop_id = $3", [shop.shop_id]],
       [{ connectionId: conn.connection_id }, "connection_id = $3", [conn.connection_id]],
@@ -108,15 +124,18 @@ describe("the Overview's numbers", () => {
     }
   });
 
-  it("counts each shop's billable units since its cycle started", async () => {
+  it("counts each shop's billable units inside its cycle, exactly", async () => {
     const now = new Date();
     const usage = await m.rollups.currentCycleUsage({}, now);
     const raw = await client.query(`
       SELECT e.shop_id::text AS id, e.handle, sum(e.quantity)::text AS q FROM billing_events e JOIN shops s ON s.id = e.shop_id
-      WHERE s.cycle_start <= now() AND s.cycle_end > now() AND e.occurred_at >= date_trunc('hour', s.cycle_start, 'UTC')
-        AND rollup_outcome(e.state, e.platform_verdict) = 'billable'
+      WHERE s.cycle_start <= now() AND s.cycle_end > now() AND e.occurred_at >= s.cycle_start AND e.occurred_at < s.cycle_end
+        AND rollup_outcome(e.state, e.platform_verdict) = 'billable' AND NOT e.superseded
       GROUP BY 1, 2`);
-    const ours = usage.filter((u) => u.outcome === "billable" && u.platform === "shopify").map((u) => `${u.subjectId}|${u.handle}|${Number(u.quantity)}`).sort();
+    const ours = usage
+      .filter((u) => u.outcome === "billable" && u.platform === "shopify")
+      .map((u) => `${u.subjectId}|${u.handle}|${Number(u.quantity)}`)
+      .sort();
     expect(raw.rows.length).toBeGreaterThan(0);
     expect(ours).toEqual(raw.rows.map((r) => `${r.id}|${r.handle}|${Number(r.q)}`).sort());
   });
@@ -137,6 +156,9 @@ describe("the explorer and its CSV export", () => {
     (await client.query(`SELECT id::text FROM billing_events WHERE ${where} ORDER BY occurred_at DESC, id DESC`, params)).rows.map((r) => r.id);
 
   it("returns exactly the rows each filter matches, newest first, across keyset pages", async () => {
+    const {
+      rows: [conn],
+    } = await client.query(`SELECT connection_id FROM billing_events GROUP BY 1 ORDER BY count(*) LIMIT 1`);
     const weekAgo = new Date(Date.now() - 7 * 86_400_000);
     const cases: [Parameters<typeof m.events.listEvents>[0], string, unknown[]][] = [
       [{}, "true", []],
@@ -146,6 +168,9 @@ describe("the explorer and its CSV export", () => {
       [{ handle: "SMS_SENT", verdict: "non_billable" }, "handle = 'SMS_SENT' AND platform_verdict = 'non_billable'", []],
       [{ state: "failed", source: "api" }, "state = 'failed' AND source = 'api'", []],
       [{ q: "ab" }, "idempotency_key LIKE 'ab%'", []],
+      [{ q: "a" }, "idempotency_key LIKE 'a%'", []],
+      [{ q: "a", connectionId: conn.connection_id }, "idempotency_key LIKE 'a%' AND connection_id = $1", [conn.connection_id]],
+      [{ q: "a_" }, "idempotency_key LIKE 'a\\_%'", []],
       [{ outcome: "pending" }, "platform_verdict IS NULL AND state <> 'failed'", []],
     ];
     for (const [filter, where, params] of cases) expect(await allPages(filter)).toEqual(await rawIds(where, params));

@@ -13,10 +13,21 @@ export type OverviewData = {
   volume: VolumePoint[];
   failures: { codes: string[]; points: ({ t: number } & Record<string, number>)[]; totals: { code: string; count: number }[] };
   kpis: {
-    events: number; billable: number; nonBillable: number; failed: number; pending: number;
-    billableShare: number | null; errorRate: number | null; pendingDelivery: number; held: number;
+    events: number;
+    billable: number;
+    nonBillable: number;
+    failed: number;
+    pending: number;
+    billableShare: number | null;
+    errorRate: number | null;
+    pendingDelivery: number;
+    held: number;
   };
   revenue: CycleRevenue[];
+  /** How "Projected" is worked out, in words, shown beside it. */
+  projectionMethod: string;
+  /** Development stores in a cycle, left out of revenue (test — never charged). */
+  devStores: number;
   limits: LimitRow[];
   latestEventAt: string | null;
 };
@@ -48,9 +59,7 @@ export async function getOverview(range: DashboardRange, filter: OverviewFilter,
   const codes = ranked.slice(0, TOP_CODES).map(([code]) => code);
   const shown = new Set(codes);
   if (ranked.length > TOP_CODES) codes.push("OTHER");
-  const failurePoints = new Map<number, { t: number } & Record<string, number>>(
-    starts.map((t) => [t, { t, ...Object.fromEntries(codes.map((c) => [c, 0])) }]),
-  );
+  const failurePoints = new Map<number, { t: number } & Record<string, number>>(starts.map((t) => [t, { t, ...Object.fromEntries(codes.map((c) => [c, 0])) }]));
   for (const r of failures) {
     const point = failurePoints.get(r.t) ?? { t: r.t, ...Object.fromEntries(codes.map((c) => [c, 0])) };
     const key = shown.has(r.code) ? r.code : "OTHER";
@@ -70,12 +79,19 @@ export async function getOverview(range: DashboardRange, filter: OverviewFilter,
       totals: ranked.map(([code, count]) => ({ code, count })),
     },
     kpis: {
-      events, billable, nonBillable, failed, pending,
+      events,
+      billable,
+      nonBillable,
+      failed,
+      pending,
       billableShare: decided ? billable / decided : null,
       errorRate: events ? failed / events : null,
-      pendingDelivery: delivery.pending, held: delivery.held,
+      pendingDelivery: delivery.pending,
+      held: delivery.held,
     },
     revenue: cycle.revenue,
+    projectionMethod: cycle.projectionMethod,
+    devStores: cycle.devStores,
     limits: cycle.limits,
     latestEventAt: latest?.createdAt.toISOString() ?? null,
   };

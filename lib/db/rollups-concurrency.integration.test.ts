@@ -25,13 +25,26 @@ describe("hourly rollups under concurrent writers (real Postgres)", () => {
           for (;;) {
             try {
               await c.query("BEGIN");
-              await insertEvents(c, Array.from({ length: 40 }, (_, i) => ({
-                conn: 0, subject: 3, handle: HANDLES[(w + i) % 2]!, minutesAgo: (i * 7 + round) % 180, quantity: "1.25", amount: null,
-                currency: null, state: "queued" as const, verdict: null, code: null,
-              })));
-              await c.query(`UPDATE billing_events SET state = 'accepted', platform_verdict = $1, platform_code = $2
+              await insertEvents(
+                c,
+                Array.from({ length: 40 }, (_, i) => ({
+                  conn: 0,
+                  subject: 3,
+                  handle: HANDLES[(w + i) % 2]!,
+                  minutesAgo: (i * 7 + round) % 180,
+                  quantity: "1.25",
+                  amount: null,
+                  currency: null,
+                  state: "queued" as const,
+                  verdict: null,
+                  code: null,
+                })),
+              );
+              await c.query(
+                `UPDATE billing_events SET state = 'accepted', platform_verdict = $1, platform_code = $2
                 WHERE id IN (SELECT id FROM billing_events WHERE platform_verdict IS NULL ORDER BY random() LIMIT 30)`,
-                [round % 3 === 0 ? "failed" : "billable", round % 3 === 0 ? "NO_SUBSCRIPTION" : null]);
+                [round % 3 === 0 ? "failed" : "billable", round % 3 === 0 ? "NO_SUBSCRIPTION" : null],
+              );
               await c.query("COMMIT");
               break;
             } catch (err) {
@@ -54,4 +67,3 @@ describe("hourly rollups under concurrent writers (real Postgres)", () => {
     }
   });
 });
-

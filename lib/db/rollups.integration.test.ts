@@ -47,8 +47,16 @@ function suite(kind: "real" | "embedded", numRuns: number) {
       await client.query("TRUNCATE billing_events CASCADE");
       await client.query("BEGIN");
       const events = Array.from({ length: 1000 }, (_, i) => ({
-        conn: 0, subject: i % 2, handle: "sms_sent", minutesAgo: i % 120, quantity: "1.5", amount: null, currency: null,
-        state: "queued" as const, verdict: null, code: null,
+        conn: 0,
+        subject: i % 2,
+        handle: "sms_sent",
+        minutesAgo: i % 120,
+        quantity: "1.5",
+        amount: null,
+        currency: null,
+        state: "queued" as const,
+        verdict: null,
+        code: null,
       }));
       for (let i = 0; i < 1000; i += 250) await insertEvents(client, events.slice(i, i + 250));
       await expectRollupsExact(client);

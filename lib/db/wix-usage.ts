@@ -24,7 +24,17 @@ export async function unbilledUsage(
   client: Client,
   { instanceRowId, currency, period, upToEventId }: { instanceRowId: string; currency: string; period: Period; upToEventId?: bigint | null },
 ): Promise<{ kinds: KindUsage[]; lastEventId: bigint | null }> {
-  const rows = await client.$queryRaw<{ kind: string; description: string | null; quantity: Prisma.Decimal | null; amount: Prisma.Decimal | null; unpriced: Prisma.Decimal | null; events: bigint; last_id: bigint }[]>`
+  const rows = await client.$queryRaw<
+    {
+      kind: string;
+      description: string | null;
+      quantity: Prisma.Decimal | null;
+      amount: Prisma.Decimal | null;
+      unpriced: Prisma.Decimal | null;
+      events: bigint;
+      last_id: bigint;
+    }[]
+  >`
     SELECT e.handle AS kind, max(p.description) AS description, sum(e.quantity) AS quantity,
       sum(${pricedAmountSql(currency)}) AS amount,
       sum(e.quantity) FILTER (WHERE ${pricedAmountSql(currency)} IS NULL) AS unpriced,

@@ -30,7 +30,16 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function wallClock(at: Date, tz: string) {
   let f = formatters.get(tz);
   if (!f) {
-    f = new Intl.DateTimeFormat("en-US", { timeZone: tz, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone: tz,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    });
     formatters.set(tz, f);
   }
   const p = Object.fromEntries(f.formatToParts(at).map((x) => [x.type, x.value]));
@@ -68,7 +77,8 @@ const floorTo = (at: Date, ms: number) => new Date(Math.floor(at.getTime() / ms)
 export function bucketStarts(range: Pick<DashboardRange, "from" | "to" | "bucket" | "tz">): Date[] {
   const out: Date[] = [];
   if (range.bucket === "day") {
-    for (let d = startOfZonedDay(range.from, range.tz); d < range.to && out.length < 400; d = startOfZonedDay(new Date(d.getTime() + 26 * HOUR), range.tz)) out.push(d);
+    for (let d = startOfZonedDay(range.from, range.tz); d < range.to && out.length < 400; d = startOfZonedDay(new Date(d.getTime() + 26 * HOUR), range.tz))
+      out.push(d);
     return out;
   }
   const step = BUCKET_MS[range.bucket];

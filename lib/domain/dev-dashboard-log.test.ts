@@ -6,18 +6,37 @@ const header = "status,event_handle,shop,timestamp,billable,billing_result_code,
 describe("Dev Dashboard log files", () => {
   it("reads a CSV in the log's columns", () => {
     const rows = parseDevDashboardLog(
-      [header, "200,sms_sent,dev.myshopify.com,2026-11-20T10:00:00Z,true,SUCCESS,,k1,5", "200,SMS_SENT,dev.myshopify.com,2026-11-20T10:01:00Z,false,,,k2,1", "200,sms_sent,dev.myshopify.com,2026-11-20T10:02:00Z,false,PERIOD_CLOSED,closed,k3,2.5"].join("\n"),
+      [
+        header,
+        "200,sms_sent,dev.myshopify.com,2026-11-20T10:00:00Z,true,SUCCESS,,k1,5",
+        "200,SMS_SENT,dev.myshopify.com,2026-11-20T10:01:00Z,false,,,k2,1",
+        "200,sms_sent,dev.myshopify.com,2026-11-20T10:02:00Z,false,PERIOD_CLOSED,closed,k3,2.5",
+      ].join("\n"),
       "csv",
     );
-    expect(rows.map((r) => [r.idempotencyKey, r.verdict, r.code, r.quantity])).toEqual([["k1", "billable", null, "5"], ["k2", "non_billable", null, "1"], ["k3", "failed", "PERIOD_CLOSED", "2.5"]]);
+    expect(rows.map((r) => [r.idempotencyKey, r.verdict, r.code, r.quantity])).toEqual([
+      ["k1", "billable", null, "5"],
+      ["k2", "non_billable", null, "1"],
+      ["k3", "failed", "PERIOD_CLOSED", "2.5"],
+    ]);
   });
 
   it("refuses the whole file at the first bad line, naming it", () => {
-    const csv = [header, "200,sms_sent,s,2026-11-20T10:00:00Z,true,,,k1,1", "200,sms_sent,s,not-a-date,true,,,k2,1", "200,sms_sent,s,2026-11-20T10:00:00Z,true,,,,1"].join("\n");
+    const csv = [
+      header,
+      "200,sms_sent,s,2026-11-20T10:00:00Z,true,,,k1,1",
+      "200,sms_sent,s,not-a-date,true,,,k2,1",
+      "200,sms_sent,s,2026-11-20T10:00:00Z,true,,,,1",
+    ].join("\n");
     expect(() => parseDevDashboardLog(csv, "csv")).toThrow(new LogFileError(3, 'timestamp "not-a-date" is not a date and time'));
-    const json = JSON.stringify([{ idempotency_key: "a", event_handle: "sms_sent", billable: true }, { idempotency_key: "b", event_handle: "sms_sent", billing_result_code: "WHATEVER" }]);
+    const json = JSON.stringify([
+      { idempotency_key: "a", event_handle: "sms_sent", billable: true },
+      { idempotency_key: "b", event_handle: "sms_sent", billing_result_code: "WHATEVER" },
+    ]);
     expect(() => parseDevDashboardLog(json, "json")).toThrow(/^line 2: billing_result_code "WHATEVER"/);
-    expect(() => parseDevDashboardLog([header, "200,sms_sent,s,2026-11-20T10:00:00Z,true,,,k1,1", "200,sms_sent,s,2026-11-20T10:00:00Z,true,,,k1,1"].join("\n"), "csv")).toThrow(/^line 3: idempotency_key k1 already appears on line 2/);
+    expect(() =>
+      parseDevDashboardLog([header, "200,sms_sent,s,2026-11-20T10:00:00Z,true,,,k1,1", "200,sms_sent,s,2026-11-20T10:00:00Z,true,,,k1,1"].join("\n"), "csv"),
+    ).toThrow(/^line 3: idempotency_key k1 already appears on line 2/);
     expect(() => parseDevDashboardLog("{nope", "json")).toThrow(/not valid JSON/);
     expect(() => parseDevDashboardLog(`${header}\n200,"unterminated`, "csv")).toThrow(/not valid CSV/);
   });

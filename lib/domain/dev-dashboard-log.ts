@@ -20,7 +20,10 @@ export type DevDashboardRow = {
 };
 
 export class LogFileError extends Error {
-  constructor(readonly line: number | null, reason: string) {
+  constructor(
+    readonly line: number | null,
+    reason: string,
+  ) {
     super(line === null ? reason : `line ${line}: ${reason}`);
   }
 }
@@ -49,7 +52,11 @@ export function parseDevDashboardLog(text: string, format: "csv" | "json"): DevD
     } catch (err) {
       throw new LogFileError(null, `not valid JSON (${(err as Error).message})`);
     }
-    const list = Array.isArray(data) ? data : data && typeof data === "object" && Array.isArray((data as { rows?: unknown }).rows) ? (data as { rows: unknown[] }).rows : null;
+    const list = Array.isArray(data)
+      ? data
+      : data && typeof data === "object" && Array.isArray((data as { rows?: unknown }).rows)
+        ? (data as { rows: unknown[] }).rows
+        : null;
     if (!list) throw new LogFileError(null, 'expected a JSON array of rows, or {"rows": [...]}');
     records = list.map((value, i) => ({ line: i + 1, value }));
   } else {
@@ -71,7 +78,8 @@ export function parseDevDashboardLog(text: string, format: "csv" | "json"): DevD
       throw new LogFileError(line, issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message);
     }
     const v = r.data;
-    if (seen.has(v.idempotency_key)) throw new LogFileError(line, `idempotency_key ${v.idempotency_key} already appears on line ${seen.get(v.idempotency_key)}`);
+    if (seen.has(v.idempotency_key))
+      throw new LogFileError(line, `idempotency_key ${v.idempotency_key} already appears on line ${seen.get(v.idempotency_key)}`);
     seen.set(v.idempotency_key, line);
     let timestamp: Date | null = null;
     if (v.timestamp) {
@@ -90,8 +98,14 @@ export function parseDevDashboardLog(text: string, format: "csv" | "json"): DevD
     const billable = v.billable === true || ["true", "TRUE", "yes", "Billable", "billable"].includes(String(v.billable));
     const verdict = (code && code !== "SUCCESS") || status >= 400 ? "failed" : billable || code === "SUCCESS" ? "billable" : "non_billable";
     return {
-      idempotencyKey: v.idempotency_key, handle: v.event_handle, shop: v.shop ?? null, timestamp, quantity, verdict,
-      code: code && code !== "SUCCESS" ? code : null, details: v.result_details ?? null,
+      idempotencyKey: v.idempotency_key,
+      handle: v.event_handle,
+      shop: v.shop ?? null,
+      timestamp,
+      quantity,
+      verdict,
+      code: code && code !== "SUCCESS" ? code : null,
+      details: v.result_details ?? null,
     };
   });
 }

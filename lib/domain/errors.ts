@@ -11,7 +11,12 @@ export type DomainErrorCode =
   | "CURRENCY_MISMATCH"
   | "INVALID_PRICING"
   | "INVALID_PERIOD"
-  | "INVALID_TIMESTAMP";
+  | "INVALID_TIMESTAMP"
+  | "CYCLE_NOT_ENDED"
+  | "PLATFORM_UNREAD"
+  | "OPEN_DIFFERENCES"
+  | "ADMIN_ONLY"
+  | "NOTE_REQUIRED";
 
 export class DomainError extends Error {
   override readonly name = "DomainError";

@@ -42,8 +42,13 @@ describe("deriveIdempotencyKey", () => {
 
   it("always fits Shopify's 64-character limit", () => {
     fc.assert(
-      fc.property(fc.string(), fc.string(), fc.date({ noInvalidDate: true }), fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.integer(), fc.boolean())), (account, handle, at, attributes) =>
-        deriveIdempotencyKey({ platform: "shopify", account, handle, occurredAt: at, attributes }).length <= 64),
+      fc.property(
+        fc.string(),
+        fc.string(),
+        fc.date({ noInvalidDate: true }),
+        fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.integer(), fc.boolean())),
+        (account, handle, at, attributes) => deriveIdempotencyKey({ platform: "shopify", account, handle, occurredAt: at, attributes }).length <= 64,
+      ),
     );
   });
 

@@ -6,7 +6,7 @@ import { toDecimal, type DecimalInput } from "./money";
  * Idempotency keys for events whose sender gave none. The key is derived from the business
  * fact itself, never random, so the same fact sent twice (a retried import, a double click, a
  * partner app that resends) gets the same key and is recorded and billed once. Shopify keeps
- * billing keys forever and allows 64 characters (shopify.md 1.5); the derived key is 48.
+ * billing keys forever and allows 64 characters (docs/platforms/shopify.md §1.5); the derived key is 48.
  *
  * Equivalent spellings of the same fact give the same key: a shop GID or its numeric id,
  * "2026-01-27T14:30:00Z" or "...00.000Z", value 5 or "5.0", attributes in any order.
@@ -25,7 +25,6 @@ export type BusinessFact = {
 };
 
 export const DERIVED_KEY_PREFIX = "pbd1_";
-export const MAX_IDEMPOTENCY_KEY_LENGTH = 64;
 
 export function deriveIdempotencyKey(fact: BusinessFact): string {
   const occurredAt = new Date(fact.occurredAt);

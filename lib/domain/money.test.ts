@@ -2,8 +2,18 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DomainError } from "./errors";
 import {
-  Decimal, WIX_CHARGE_CURRENCIES, addMoney, formatMoney, minorDigits, parseAmount, parseCurrency, sumByCurrency,
-  toMinorString, truncateToMinor,
+  Decimal,
+  WIX_CHARGE_CURRENCIES,
+  addMoney,
+  formatAmount,
+  formatMoney,
+  formatQuantity,
+  minorDigits,
+  parseAmount,
+  parseCurrency,
+  sumByCurrency,
+  toMinorString,
+  truncateToMinor,
 } from "./money";
 
 const usd = (amount: string) => ({ amount: new Decimal(amount), currency: "USD" });
@@ -74,6 +84,21 @@ describe("minor units", () => {
   });
 });
 
+describe("amounts and quantities for people", () => {
+  it("shows the currency's minor units and keeps every stored decimal, from strings, never floats", () => {
+    expect(formatAmount("120.5", "USD")).toBe("$120.50");
+    expect(formatAmount("120", "JPY")).toBe("¥120");
+    expect(formatAmount("120.5000000000", "USD")).toBe("$120.50");
+    expect(formatAmount("0.1234567891", "EUR")).toBe("€0.1234567891");
+    expect(formatAmount("99999999999999.9999999999", "USD")).toBe("$99,999,999,999,999.9999999999");
+    expect(formatAmount("1234.567", "KWD")).toBe("KWD\u00a01,234.567");
+    expect(formatQuantity("1234.5000000000")).toBe("1,234.5");
+    expect(formatQuantity("3")).toBe("3");
+    expect(formatQuantity("0.0000000001")).toBe("0.0000000001");
+    expect(formatQuantity("12345678901234.0123456789")).toBe("12,345,678,901,234.0123456789");
+  });
+});
+
 describe("formatMoney", () => {
   it("shows the currency's minor digits, rounding half up for display", () => {
     expect(formatMoney(usd("1250"))).toBe("$1,250.00");
@@ -94,12 +119,7 @@ describe("formatMoney", () => {
 
 describe("sums", () => {
   it("sums per currency and never across currencies", () => {
-    const totals = sumByCurrency([
-      usd("0.10"),
-      { amount: new Decimal("100"), currency: "JPY" },
-      usd("0.20"),
-      { amount: new Decimal("-30"), currency: "JPY" },
-    ]);
+    const totals = sumByCurrency([usd("0.10"), { amount: new Decimal("100"), currency: "JPY" }, usd("0.20"), { amount: new Decimal("-30"), currency: "JPY" }]);
     expect(totals.map((m) => [m.currency, m.amount.toFixed()])).toEqual([
       ["JPY", "70"],
       ["USD", "0.3"],
@@ -113,6 +133,6 @@ describe("sums", () => {
 
   it("stays exact far beyond 20 significant digits", () => {
     const big = sumByCurrency([usd("99999999999999.9999999999"), usd("0.0000000001")]);
-    expect(big[0].amount.toFixed()).toBe("100000000000000");
+    expect(big[0]?.amount.toFixed()).toBe("100000000000000");
   });
 });

@@ -19,9 +19,7 @@ export type CurrencyCode = string;
 export type Money = { amount: Decimal; currency: CurrencyCode };
 
 /** The currencies Wix accepts for Custom Charges (seed 003, SDK-CC); more may come. */
-export const WIX_CHARGE_CURRENCIES = [
-  "AUD", "BRL", "CAD", "EUR", "GBP", "ILS", "INR", "JPY", "MXN", "PLN", "RUB", "TRY", "USD",
-] as const;
+export const WIX_CHARGE_CURRENCIES = ["AUD", "BRL", "CAD", "EUR", "GBP", "ILS", "INR", "JPY", "MXN", "PLN", "RUB", "TRY", "USD"] as const;
 export type WixChargeCurrency = (typeof WIX_CHARGE_CURRENCIES)[number];
 
 export function isWixChargeCurrency(currency: string): currency is WixChargeCurrency {
@@ -29,6 +27,8 @@ export function isWixChargeCurrency(currency: string): currency is WixChargeCurr
 }
 
 const DECIMAL_PATTERN = /^-?\d+(\.\d{1,10})?$/;
+/** Every amount and quantity column is numeric(24,10): 14 digits before the point. */
+export const MAX_INTEGER_DIGITS = 14;
 const knownCurrencies = new Set(Intl.supportedValuesOf("currency"));
 
 export function parseCurrency(text: string, field = "currency"): CurrencyCode {
@@ -48,20 +48,37 @@ export function parseAmount(text: string, currency: CurrencyCode, field = "amoun
   return { amount: parseDecimal(text, field), currency: parseCurrency(currency) };
 }
 
+/** Input quoted back in a message, cut short: a refusal must not echo a megabyte. */
+const shown = (text: string) => (text.length > 40 ? `${text.slice(0, 40)}…` : text);
+
 export function parseDecimal(text: string, field = "amount"): Decimal {
   if (typeof text !== "string") {
     throw new DomainError("INVALID_AMOUNT", `Amounts must be sent as decimal strings such as "12.50", not ${typeof text}`, field);
   }
   const trimmed = text.trim();
-  if (DECIMAL_PATTERN.test(trimmed)) return new Decimal(trimmed);
+  if (DECIMAL_PATTERN.test(trimmed)) {
+    if (
+      trimmed
+        .replace(/^-/, "")
+        .split(".")[0]!
+        .replace(/^0+(?=\d)/, "").length > MAX_INTEGER_DIGITS
+    ) {
+      throw new DomainError(
+        "INVALID_AMOUNT",
+        `"${shown(trimmed)}" has more than ${MAX_INTEGER_DIGITS} digits before the decimal point (the ledger stores numeric(24,10))`,
+        field,
+      );
+    }
+    return new Decimal(trimmed);
+  }
   if (trimmed === "") throw new DomainError("INVALID_AMOUNT", "Enter an amount.", field);
   if (/^-?\d+\.\d{11,}$/.test(trimmed)) {
-    throw new DomainError("INVALID_AMOUNT", `"${trimmed}" has more than 10 decimal places`, field);
+    throw new DomainError("INVALID_AMOUNT", `"${shown(trimmed)}" has more than 10 decimal places`, field);
   }
   if (/^-?[\d,]+(\.\d+)?$/.test(trimmed)) {
-    throw new DomainError("INVALID_AMOUNT", `"${trimmed}" is not a decimal amount: leave out thousands separators (e.g. 1250.00)`, field);
+    throw new DomainError("INVALID_AMOUNT", `"${shown(trimmed)}" is not a decimal amount: leave out thousands separators (e.g. 1250.00)`, field);
   }
-  throw new DomainError("INVALID_AMOUNT", `"${trimmed}" is not a decimal amount (expected digits with a dot, e.g. 12.50)`, field);
+  throw new DomainError("INVALID_AMOUNT", `"${shown(trimmed)}" is not a decimal amount (expected digits with a dot, e.g. 12.50)`, field);
 }
 
 /** Converts a trusted decimal (from the database or another module) to a money-precision Decimal. */
@@ -116,6 +133,19 @@ export function formatMoney(money: Money, locale = "en-US", { exact = false }: {
     maximumFractionDigits: digits,
   }).format(text);
 }
+
+/** A quantity for people, exactly: grouped digits and every stored decimal ("1,234.5"), never a float. */
+export function formatQuantity(quantity: DecimalInput, locale = "en-US"): string {
+  const value = toDecimal(quantity, "quantity");
+  const digits = value.decimalPlaces();
+  return new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(
+    plainFixed(value, digits) as Intl.StringNumericLiteral,
+  );
+}
+
+/** An amount for people with its currency's minor units, every stored decimal kept: "$120.50", "¥120", "$0.005". */
+export const formatAmount = (amount: DecimalInput, currency: CurrencyCode, locale = "en-US") =>
+  formatMoney({ amount: toDecimal(amount), currency }, locale, { exact: true });
 
 /** Totals per currency, sorted by currency code; amounts in different currencies are never added. */
 export function sumByCurrency(items: readonly Money[]): Money[] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assertPeriod, elapsedFraction, isInPeriod, projectToPeriodEnd } from "./periods";
+import { assertPeriod, elapsedFraction, isInPeriod, projectAtTrailingRate, projectToPeriodEnd } from "./periods";
 
 const january = { start: new Date("2026-01-01T00:00:00Z"), end: new Date("2026-02-01T00:00:00Z") };
 
@@ -23,5 +23,14 @@ describe("periods", () => {
   it("do not extrapolate before the start or after the end", () => {
     expect(projectToPeriodEnd("5", january, january.start).toFixed()).toBe("5");
     expect(projectToPeriodEnd("5", january, new Date("2026-03-01T00:00:00Z")).toFixed()).toBe("5");
+  });
+
+  it("project at the trailing rate, never from the first minutes", () => {
+    // Two days in: the window is the two days; 40 units in them, 29 days left: 40 + 20 × 29.
+    expect(projectAtTrailingRate("40", "40", january, new Date("2026-01-03T00:00:00Z"))!.toFixed()).toBe("620");
+    // Twenty days in: the last 7 days (70 units) set the rate, 11 days left.
+    expect(projectAtTrailingRate("500", "70", january, new Date("2026-01-21T00:00:00Z"))!.toFixed()).toBe("610");
+    expect(projectAtTrailingRate("5", "5", january, new Date("2026-01-01T23:59:59Z"))).toBeNull();
+    expect(projectAtTrailingRate("5", "0", january, january.end)!.toFixed()).toBe("5");
   });
 });

@@ -39,3 +39,25 @@ export function projectToPeriodEnd(value: DecimalInput, period: Period, now: Dat
   if (fraction.isZero() || fraction.gte(1)) return current;
   return current.dividedBy(fraction).toDecimalPlaces(10, Decimal.ROUND_HALF_UP);
 }
+
+/** How the Overview projects a cycle to its end (shown beside the figure). */
+export const TRAILING_RATE_DAYS = 7;
+export const PROJECTION_METHOD = `At each cycle's rate over its last ${TRAILING_RATE_DAYS} days (or since it began), to the cycle's end; a cycle less than a day old is counted as it stands.`;
+const DAY_MS = 86_400_000;
+
+/**
+ * The value at the period's end if it keeps growing at its trailing rate: `current` (since the
+ * start) plus `trailing` (accumulated over [max(start, now − TRAILING_RATE_DAYS), now)) per
+ * millisecond of that window, times what is left of the period. Null while less than a day of
+ * the period has passed: a rate from minutes would multiply noise by thousands.
+ */
+export function projectAtTrailingRate(current: DecimalInput, trailing: DecimalInput, period: Period, now: Date): Decimal | null {
+  assertPeriod(period);
+  const value = toDecimal(current);
+  if (now.getTime() >= period.end.getTime()) return value;
+  const elapsed = now.getTime() - period.start.getTime();
+  if (elapsed < DAY_MS) return null;
+  const window = Math.min(elapsed, TRAILING_RATE_DAYS * DAY_MS);
+  const remaining = period.end.getTime() - now.getTime();
+  return value.plus(toDecimal(trailing).times(remaining).dividedBy(window)).toDecimalPlaces(10, Decimal.ROUND_HALF_UP);
+}

@@ -1,11 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Decimal } from "./money";
-import { priceMeterUsage, projectCycleCharge, projectCycleChargeAtEnd, type MeterPricing, type PlanPricing } from "./pricing";
+import { priceMeterUsage, projectCycleCharge, projectCycleChargeAtTrailingRate, type MeterPricing, type PlanPricing } from "./pricing";
 
-// The seed's meter: 100 SMS included, $0.01 each after (shopify.md 2.3).
+// The seed's meter: 100 SMS included, $0.01 each after (docs/platforms/shopify.md §2.3).
 const sms: MeterPricing = { handle: "sms_sent", structure: "fixed", unitPrice: "0.01", includedUnits: "100", currency: "USD" };
-// shopify.md 2.3 worked example: 1-100 at $10, 101-200 at $9, 201+ at $8.
+// docs/platforms/shopify.md §2.3 worked example: 1-100 at $10, 101-200 at $9, 201+ at $8.
 const tiers = [
   { upTo: "100", unitPrice: "10" },
   { upTo: "200", unitPrice: "9" },
@@ -49,7 +49,10 @@ describe("priceMeterUsage", () => {
   it("adds a tier's flat amount once the tier is used", () => {
     const meter: MeterPricing = {
       ...graduated,
-      tiers: [{ upTo: "10", unitPrice: "0", flatAmount: "5" }, { upTo: null, unitPrice: "1", flatAmount: "2" }],
+      tiers: [
+        { upTo: "10", unitPrice: "0", flatAmount: "5" },
+        { upTo: null, unitPrice: "1", flatAmount: "2" },
+      ],
     };
     expect(price(meter, "0")).toBe("0");
     expect(price(meter, "3")).toBe("5");
@@ -59,8 +62,14 @@ describe("priceMeterUsage", () => {
 
   it("reads a fixed meter written as Shopify's two tiers the same way", () => {
     const asTiers: MeterPricing = {
-      handle: "sms_sent", structure: "graduated", unitPrice: "0", currency: "USD",
-      tiers: [{ upTo: "100", unitPrice: "0.00" }, { upTo: null, unitPrice: "0.01" }],
+      handle: "sms_sent",
+      structure: "graduated",
+      unitPrice: "0",
+      currency: "USD",
+      tiers: [
+        { upTo: "100", unitPrice: "0.00" },
+        { upTo: null, unitPrice: "0.01" },
+      ],
     };
     fc.assert(fc.property(fc.integer({ min: 0, max: 1_000_000 }), (n) => priceMeterUsage(asTiers, String(n)).eq(priceMeterUsage(sms, String(n)))));
   });
@@ -68,13 +77,26 @@ describe("priceMeterUsage", () => {
   it("never charges less for more usage", () => {
     fc.assert(
       fc.property(fc.constantFrom(sms, graduated, volume), fc.nat(5000), fc.nat(5000), (meter, a, b) =>
-        priceMeterUsage(meter, String(Math.min(a, b))).lte(priceMeterUsage(meter, String(Math.max(a, b))))),
+        priceMeterUsage(meter, String(Math.min(a, b))).lte(priceMeterUsage(meter, String(Math.max(a, b)))),
+      ),
     );
   });
 
   it("refuses broken configurations and negative usage instead of guessing", () => {
     expect(() => price({ ...graduated, tiers: [{ upTo: "100", unitPrice: "1" }] }, "150")).toThrow(/last tier/);
-    expect(() => price({ ...graduated, tiers: [{ upTo: "200", unitPrice: "1" }, { upTo: "100", unitPrice: "1" }, { upTo: null, unitPrice: "1" }] }, "1")).toThrow(/increasing/);
+    expect(() =>
+      price(
+        {
+          ...graduated,
+          tiers: [
+            { upTo: "200", unitPrice: "1" },
+            { upTo: "100", unitPrice: "1" },
+            { upTo: null, unitPrice: "1" },
+          ],
+        },
+        "1",
+      ),
+    ).toThrow(/increasing/);
     expect(() => price({ ...graduated, tiers: [] }, "1")).toThrow(/no valid tiers/);
     expect(() => price(sms, "-1")).toThrow(/negative/);
   });
@@ -101,12 +123,21 @@ describe("projectCycleCharge", () => {
     expect(() => projectCycleCharge({ ...plan, currency: "EUR" }, {})).toThrow(/priced in USD/);
   });
 
-  it("projects usage linearly to the cycle end, then prices it", () => {
+  it("projects usage at its trailing 7-day rate to the cycle end, then prices it; nothing in the first day", () => {
     const cycle = { start: new Date("2026-01-05T00:00:00Z"), end: new Date("2026-02-04T00:00:00Z") };
-    const now = new Date("2026-01-20T00:00:00Z"); // half way
-    const { current, projected } = projectCycleChargeAtEnd(plan, { sms_sent: "150" }, cycle, now);
+    const now = new Date("2026-01-20T00:00:00Z"); // 15 days in, 15 to go
+    // 150 so far, 70 of them in the last 7 days: 10 a day, 150 more by the end.
+    const { current, projected } = projectCycleChargeAtTrailingRate(plan, new Map([["sms_sent", "150"]]), new Map([["sms_sent", "70"]]), cycle, now);
     expect(current.total.toFixed()).toBe("10.49");
-    expect(projected.meters[0].quantity.toFixed()).toBe("300");
-    expect(projected.total.toFixed()).toBe(new Decimal("9.99").plus("2").toFixed());
+    expect(projected!.meters[0]?.quantity.toFixed()).toBe("300");
+    expect(projected!.total.toFixed()).toBe(new Decimal("9.99").plus("2").toFixed());
+    const early = projectCycleChargeAtTrailingRate(
+      plan,
+      new Map([["sms_sent", "150"]]),
+      new Map([["sms_sent", "150"]]),
+      cycle,
+      new Date("2026-01-05T23:59:00Z"),
+    );
+    expect([early.current.total.toFixed(), early.projected]).toEqual(["10.49", null]);
   });
 });

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { DomainError } from "./errors";
 import { Decimal, toDecimal, type CurrencyCode, type DecimalInput } from "./money";
-import { projectToPeriodEnd, type Period } from "./periods";
+import { projectAtTrailingRate, projectToPeriodEnd, type Period } from "./periods";
 
 /**
- * Prices usage the way Shopify App Pricing does (shopify.md 2.2/2.3). Amounts are exact: a
+ * Prices usage the way Shopify App Pricing does (docs/platforms/shopify.md §2.2/2.3). Amounts are exact: a
  * meter at $0.001 a unit yields $1.250 for 1,250 units; rounding to cents is left to whoever
  * displays or bills the amount, because Shopify's rounding is not documented (open question 7).
  *
@@ -22,7 +22,7 @@ import { projectToPeriodEnd, type Period } from "./periods";
  * in (volume); Shopify's PriceTier.amount is read the same way (its meaning is UNKNOWN).
  * Zero billable units cost nothing, even with a flat amount.
  */
-export type PricingStructure = "fixed" | "graduated" | "volume";
+type PricingStructure = "fixed" | "graduated" | "volume";
 export type PriceTier = { upTo: string | null; unitPrice: string; flatAmount?: string | null };
 
 export type MeterPricing = {
@@ -38,7 +38,7 @@ export type MeterPricing = {
 
 export type PlanPricing = { handle: string; monthlyFee: DecimalInput; currency: CurrencyCode; meters: readonly MeterPricing[] };
 
-export type MeterCharge = { handle: string; quantity: Decimal; includedUnits: Decimal; billableUnits: Decimal; charge: Decimal };
+type MeterCharge = { handle: string; quantity: Decimal; includedUnits: Decimal; billableUnits: Decimal; charge: Decimal };
 export type CycleCharge = {
   planHandle: string;
   currency: CurrencyCode;
@@ -53,9 +53,7 @@ export type CycleCharge = {
 const decimalText = z.string().regex(/^\d+(\.\d{1,10})?$/, "must be a non-negative decimal string");
 
 /** Parses the `tiers` JSON column of a meter. */
-export const priceTiersSchema = z.array(
-  z.object({ upTo: decimalText.nullable(), unitPrice: decimalText, flatAmount: decimalText.nullish() }),
-);
+export const priceTiersSchema = z.array(z.object({ upTo: decimalText.nullable(), unitPrice: decimalText, flatAmount: decimalText.nullish() }));
 
 export function priceMeterUsage(meter: MeterPricing, quantity: DecimalInput): Decimal {
   return priceMeter(meter, toDecimal(quantity, "quantity")).charge;
@@ -71,8 +69,8 @@ function priceMeter(meter: MeterPricing, quantity: Decimal): MeterCharge {
   if (meter.structure === "fixed") return { ...base, charge: billableUnits.times(toDecimal(meter.unitPrice, "unitPrice")) };
   const tiers = readTiers(meter);
   if (billableUnits.isZero()) return { ...base, charge: new Decimal(0) };
-  const last = tiers[tiers.length - 1];
-  if (last.upTo && billableUnits.gt(last.upTo)) {
+  const last = tiers.at(-1);
+  if (last?.upTo && billableUnits.gt(last.upTo)) {
     throw new DomainError(
       "INVALID_PRICING",
       `${billableUnits.toFixed()} billable units of ${meter.handle} go past its last tier (up to ${last.upTo.toFixed()}); the last tier should be open-ended`,
@@ -101,7 +99,12 @@ function volume(tiers: Tier[], units: Decimal): Decimal {
   return units.times(tier.unitPrice).plus(tier.flatAmount);
 }
 
-function readTiers(meter: MeterPricing): Tier[] {
+/** Refuses a meter that could never be priced (tiers out of order, an open tier before the last): before it is stored. */
+export function assertMeterPricing(meter: Pick<MeterPricing, "handle" | "structure" | "tiers">): void {
+  if (meter.structure !== "fixed") readTiers(meter);
+}
+
+function readTiers(meter: Pick<MeterPricing, "handle" | "structure" | "tiers">): Tier[] {
   const parsed = priceTiersSchema.safeParse(meter.tiers ?? []);
   if (!parsed.success || parsed.data.length === 0) {
     throw new DomainError("INVALID_PRICING", `Meter ${meter.handle} is ${meter.structure} but has no valid tiers`, "tiers");
@@ -152,16 +155,34 @@ export function projectCycleCharge(plan: PlanPricing, usageByHandle: Usage): Cyc
 }
 
 /**
- * The cycle so far, and where it ends if usage keeps its current pace. Quantities are
- * projected linearly and then priced, because tiers make the charge itself non-linear.
+ * The cycle so far, and where it ends if usage keeps its pace since the cycle began (a straight
+ * line; the usage API states it). The Overview uses the trailing rate below instead.
  */
-export function projectCycleChargeAtEnd(
-  plan: PlanPricing,
-  usageSoFar: Usage,
-  cycle: Period,
-  now: Date,
-): { current: CycleCharge; projected: CycleCharge } {
+export function projectCycleChargeAtEnd(plan: PlanPricing, usageSoFar: Usage, cycle: Period, now: Date): { current: CycleCharge; projected: CycleCharge } {
   const usage = usageSoFar instanceof Map ? usageSoFar : new Map(Object.entries(usageSoFar));
   const projectedUsage = new Map([...usage].map(([handle, q]) => [handle, projectToPeriodEnd(q, cycle, now)] as const));
   return { current: projectCycleCharge(plan, usage), projected: projectCycleCharge(plan, projectedUsage) };
+}
+
+/**
+ * The cycle's charge so far, and at its end at each meter's trailing rate (periods.ts
+ * projectAtTrailingRate): null while the cycle is less than a day old. Quantities are projected
+ * and then priced, because tiers make the charge itself non-linear.
+ */
+export function projectCycleChargeAtTrailingRate(
+  plan: PlanPricing,
+  usageSoFar: Map<string, DecimalInput>,
+  trailing: Map<string, DecimalInput>,
+  cycle: Period,
+  now: Date,
+): { current: CycleCharge; projected: CycleCharge | null } {
+  const current = projectCycleCharge(plan, usageSoFar);
+  const projectedUsage = new Map<string, Decimal>();
+  for (const handle of new Set([...usageSoFar.keys(), ...trailing.keys()])) {
+    const p = projectAtTrailingRate(usageSoFar.get(handle) ?? "0", trailing.get(handle) ?? "0", cycle, now);
+    if (p === null) return { current, projected: null };
+    projectedUsage.set(handle, p);
+  }
+  if (projectedUsage.size === 0 && projectAtTrailingRate("0", "0", cycle, now) === null) return { current, projected: null };
+  return { current, projected: projectCycleCharge(plan, projectedUsage) };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { predictShopifyVerdict, suggestHandle, type ShopifyPredictInput } from "./shopify-predict";
+import { certainShopifyRefusals, predictShopifyVerdict, suggestHandle, type ShopifyPredictInput } from "./shopify-predict";
 
 const now = new Date("2026-01-27T15:00:00Z");
 const cycle = { cycleStart: new Date("2026-01-05T00:00:00Z"), cycleEnd: new Date("2026-02-04T00:00:00Z") };
@@ -116,7 +116,11 @@ describe("predictShopifyVerdict: timestamps and periods", () => {
   it("calls a time in an earlier cycle of the subscription PERIOD_CLOSED when the start is known", () => {
     const p = predictShopifyVerdict({
       ...input({}, { timestamp: "2026-01-04T12:00:00Z" }),
-      shop: { installState: "installed", uninstalledAt: null, subscription: { status: "ACTIVE", planHandle: "sms-pro", ...cycle, startedAt: new Date("2025-12-06T00:00:00Z") } },
+      shop: {
+        installState: "installed",
+        uninstalledAt: null,
+        subscription: { status: "ACTIVE", planHandle: "sms-pro", ...cycle, startedAt: new Date("2025-12-06T00:00:00Z") },
+      },
     });
     expect(p).toMatchObject({ code: "PERIOD_CLOSED", details: expect.stringContaining("closed at 2026-01-05T00:00:00Z") });
   });
@@ -124,7 +128,10 @@ describe("predictShopifyVerdict: timestamps and periods", () => {
   it("calls usage of a cycle that ended since our last sync PERIOD_CLOSED, and bills the renewed cycle", () => {
     const later = new Date("2026-02-05T10:00:00Z");
     expect(at("2026-02-03T12:00:00Z", { now: later }).code).toBe("PERIOD_CLOSED");
-    expect(at("2026-02-05T09:00:00Z", { now: later })).toMatchObject({ verdict: "billable", details: expect.stringContaining("2026-02-04T00:00:00Z to 2026-03-06T00:00:00Z") });
+    expect(at("2026-02-05T09:00:00Z", { now: later })).toMatchObject({
+      verdict: "billable",
+      details: expect.stringContaining("2026-02-04T00:00:00Z to 2026-03-06T00:00:00Z"),
+    });
   });
 
   it("allows 24 hours after an uninstall, then closes the period", () => {
@@ -149,5 +156,30 @@ describe("suggestHandle", () => {
     expect(suggestHandle("orders", ["sms_sent"])).toBeUndefined();
     expect(suggestHandle("ab", ["ac"])).toBeUndefined();
     expect(suggestHandle("mms_sent", ["sms_sent", "mms_sent2"])).toBe("did you mean mms_sent2?");
+  });
+});
+
+describe("certainShopifyRefusals", () => {
+  const now = new Date("2026-03-01T12:00:00Z");
+  const meters = new Set(["sms_sent"]);
+  const ev = (attributes: unknown, timestamp = "2026-03-01T11:59:00Z", event_handle = "sms_sent") => ({ event_handle, timestamp, attributes });
+  it("refuses a billing event's missing, non-numeric or non-positive value", () => {
+    expect(certainShopifyRefusals(ev({}), meters, now)).toEqual({ "attributes.value": [expect.stringContaining("MISSING_VALUE_KEY")] });
+    expect(certainShopifyRefusals(ev({ value: "" }), meters, now)).toEqual({ "attributes.value": [expect.stringContaining("required")] });
+    expect(certainShopifyRefusals(ev({ value: "5" }), meters, now)?.["attributes.value"]?.[0]).toMatch(/must be a number/);
+    expect(certainShopifyRefusals(ev({ value: 0 }), meters, now)?.["attributes.value"]?.[0]).toMatch(/greater than 0, not 0/);
+    expect(certainShopifyRefusals(ev({ value: -5 }), meters, now)?.["attributes.value"]?.[0]).toMatch(/not -5/);
+    expect(certainShopifyRefusals(ev({ value: 0.5 }), meters, now)).toBeNull();
+  });
+  it("leaves a custom event's attributes alone", () => {
+    expect(certainShopifyRefusals(ev({}, "2026-03-01T11:59:00Z", "page_viewed"), meters, now)).toBeNull();
+    expect(certainShopifyRefusals(ev({}, "2026-03-01T11:59:00Z", "SMS_SENT"), meters, now)).toBeNull();
+  });
+  it("refuses a timestamp more than 5 minutes ahead, for any event", () => {
+    expect(certainShopifyRefusals(ev({ value: 1 }, "2026-03-01T12:05:00Z"), meters, now)).toBeNull();
+    expect(certainShopifyRefusals(ev({ value: 1 }, "2026-03-01T12:05:01Z"), meters, now)?.timestamp?.[0]).toMatch(/5 minutes in the future/);
+    expect(certainShopifyRefusals(ev({}, "2031-01-01T00:00:00Z", "page_viewed"), meters, now)).toEqual({
+      timestamp: [expect.stringContaining("INVALID_TIMESTAMP")],
+    });
   });
 });

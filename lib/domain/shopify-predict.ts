@@ -1,7 +1,8 @@
 import { parseIsoTimestamp } from "./shopify-event";
+import { uninstallWindow } from "./uninstall-window";
 
 /**
- * Predicts the verdict Shopify will give an App Events event (shopify.md 1.7, 1.8, seed 004),
+ * Predicts the verdict Shopify will give an App Events event (docs/platforms/shopify.md §1.7, 1.8, seed 004),
  * from what the product knows about the shop. Shopify answers every well-formed event with 202
  * and decides later; this is our guess at that decision, so a person can hold an event that is
  * bound to fail.
@@ -11,17 +12,18 @@ import { parseIsoTimestamp } from "./shopify-event";
  * (meters of the app's other plans) when known. Anything else is a custom event, non-billable,
  * with a hint when the handle looks like a misspelt meter.
  *
- * Billing checks run in the order shopify.md suggests (the real order is UNKNOWN):
+ * Billing checks run in the order docs/platforms/shopify.md §1.7 suggests (the real order is UNKNOWN):
  * account -> subscription -> metered -> idempotency -> value -> timestamp/period.
  *
- * Timestamps (our reading of the INVALID_TIMESTAMP / PERIOD_CLOSED overlap, shopify.md 1.7):
+ * Timestamps (our reading of the INVALID_TIMESTAMP / PERIOD_CLOSED overlap, docs/platforms/shopify.md §1.7):
  * - INVALID_TIMESTAMP: missing or malformed; more than 5 minutes after `now`; or before any
  *   billing cycle we know this subscription had (before `startedAt` when known, else before
  *   the known cycle's start): there is no period for it, so it is "outside the cycle".
  * - PERIOD_CLOSED: inside a cycle of this subscription that has already ended: the known cycle
  *   once `now` has passed its end (cycles renew at the same length, EVERY_30_DAYS), or an
- *   earlier cycle after `startedAt`; and any event sent more than 24 hours after an uninstall.
- * Checked in that order: malformed, future, uninstall grace, then the cycle.
+ *   earlier cycle after `startedAt`.
+ * Billing events sent more than 24 hours after an uninstall fail with PERIOD_CLOSED right after
+ * the account checks, before the subscription (which the uninstall ended): see uninstall-window.ts.
  *
  * For an uninstalled shop pass the subscription it had when it uninstalled: Shopify still
  * bills usage reported within 24 hours of the uninstall, so its status is not checked then.
@@ -67,9 +69,8 @@ export type ShopifyPredictInput = {
   keyAlreadyUsed: boolean;
 };
 
-export const ACTIVE_SUBSCRIPTION_STATUSES = ["ACTIVE", "ACCEPTED"];
+const ACTIVE_SUBSCRIPTION_STATUSES = ["ACTIVE", "ACCEPTED"];
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
-const UNINSTALL_GRACE_MS = 24 * 3_600_000;
 
 export function predictShopifyVerdict(input: ShopifyPredictInput): ShopifyPrediction {
   return shopifyPredictor(input)(input.event, input.keyAlreadyUsed);
@@ -86,7 +87,8 @@ export function shopifyPredictor(context: Omit<ShopifyPredictInput, "event" | "k
   const planMeters = plan?.meters.map((m) => m.handle) ?? [];
   const meterHandles = [...new Set([...planMeters, ...(context.appMeterHandles ?? [])])];
   const sub = shop.subscription;
-  const uninstalled = shop.installState === "uninstalled";
+  const uninstall = uninstallWindow(shop, now);
+  const uninstalled = uninstall.state !== "installed";
   let cycle: CurrentCycle | null | undefined;
 
   return (event, keyAlreadyUsed) => {
@@ -96,9 +98,7 @@ export function shopifyPredictor(context: Omit<ShopifyPredictInput, "event" | "k
     if (!meterHandles.includes(handle)) {
       const timing = checkTimestampShape(event.timestamp, at, now);
       if (timing) return timing;
-      const hint = handle.startsWith("shopify.")
-        ? "the shopify. prefix is reserved for Shopify's standard events"
-        : suggestHandle(handle, meterHandles);
+      const hint = handle.startsWith("shopify.") ? "the shopify. prefix is reserved for Shopify's standard events" : suggestHandle(handle, meterHandles);
       return {
         verdict: "non_billable",
         details: meterHandles.length
@@ -110,6 +110,12 @@ export function shopifyPredictor(context: Omit<ShopifyPredictInput, "event" | "k
 
     if (context.account.invalid) return fail("INVALID_ACCOUNT", "The app or partner account is not valid or not authorized.");
     if (context.account.frozen) return fail("ACCOUNT_FROZEN", "The partner account is frozen; Shopify will not process billing events.");
+    if (uninstall.state === "closed") {
+      return fail(
+        "PERIOD_CLOSED",
+        `The app was uninstalled at ${iso(uninstall.uninstalledAt)}; usage must be reported within 24 hours of an uninstall (until ${iso(uninstall.deadline)}).`,
+      );
+    }
 
     if (!sub) return fail("NO_SUBSCRIPTION", "The shop has no active Shopify App Pricing subscription for this app.");
     if (!uninstalled && !ACTIVE_SUBSCRIPTION_STATUSES.includes(sub.status.toUpperCase())) {
@@ -140,9 +146,6 @@ export function shopifyPredictor(context: Omit<ShopifyPredictInput, "event" | "k
 
     const timing = checkTimestampShape(event.timestamp, at, now);
     if (timing) return timing;
-    if (uninstalled && shop.uninstalledAt && now.getTime() > shop.uninstalledAt.getTime() + UNINSTALL_GRACE_MS) {
-      return fail("PERIOD_CLOSED", `The app was uninstalled at ${iso(shop.uninstalledAt)}; usage must be reported within 24 hours of an uninstall.`);
-    }
     if (cycle === undefined) cycle = currentCycle(sub, now);
     return checkCycle(at!, sub, cycle, handle, value);
   };
@@ -161,9 +164,10 @@ function currentCycle(sub: ShopifySubscriptionState, now: Date): CurrentCycle | 
 
 function checkTimestampShape(raw: unknown, at: Date | null, now: Date): ShopifyPrediction | null {
   if (!at) {
-    return fail("INVALID_TIMESTAMP", raw === undefined || raw === null || raw === ""
-      ? "The timestamp is missing."
-      : `"${String(raw)}" is not an ISO 8601 date-time with a time zone.`);
+    return fail(
+      "INVALID_TIMESTAMP",
+      raw === undefined || raw === null || raw === "" ? "The timestamp is missing." : `"${String(raw)}" is not an ISO 8601 date-time with a time zone.`,
+    );
   }
   if (at.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) {
     return fail("INVALID_TIMESTAMP", `The timestamp ${iso(at)} is more than 5 minutes in the future.`);
@@ -207,10 +211,10 @@ function editDistance(a: string, b: string): number {
   let row = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const next = [i];
-    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
     row = next;
   }
-  return row[b.length];
+  return row[b.length] ?? 0;
 }
 
 function fail(code: ShopifyBillingCode, details: string): ShopifyPrediction {
@@ -224,4 +228,38 @@ function planName(sub: ShopifySubscriptionState, plan: ShopifyPredictInput["plan
 
 function iso(d: Date): string {
   return d.toISOString().replace(".000Z", "Z");
+}
+
+/**
+ * What Shopify refuses whatever the shop's state (docs/platforms/shopify.md §1.3, 1.7): a timestamp more than
+ * 5 minutes ahead (INVALID_TIMESTAMP), and for a billing event (its handle is one of the app's
+ * meters) a value that is missing, not a number or not above 0 (MISSING_VALUE_KEY,
+ * INVALID_VALUE). Such an event is refused at the field and never stored: holding it could only
+ * end in the same refusal. What depends on state (no subscription yet, a shop not known yet) is
+ * predicted and held instead.
+ */
+export function certainShopifyRefusals(
+  event: { event_handle: string; timestamp: unknown; attributes?: unknown },
+  appMeterHandles: ReadonlySet<string> | undefined,
+  now: Date,
+): Record<string, string[]> | null {
+  const errors: Record<string, string[]> = {};
+  const at = parseIsoTimestamp(event.timestamp);
+  if (at && at.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) {
+    errors.timestamp = [`is more than 5 minutes in the future (${iso(at)}, now ${iso(now)}); Shopify refuses such events (INVALID_TIMESTAMP)`];
+  }
+  if (appMeterHandles?.has(event.event_handle)) {
+    const attributes = event.attributes && typeof event.attributes === "object" ? (event.attributes as Record<string, unknown>) : {};
+    const value = attributes.value;
+    if (!("value" in attributes) || value === null || value === undefined || value === "") {
+      errors["attributes.value"] = [
+        `is required: ${event.event_handle} is a billing meter, and Shopify refuses a billing event without a value (MISSING_VALUE_KEY)`,
+      ];
+    } else if (typeof value !== "number" || !Number.isFinite(value)) {
+      errors["attributes.value"] = [`must be a number greater than 0, not ${JSON.stringify(value)}; Shopify refuses it (INVALID_VALUE)`];
+    } else if (value <= 0) {
+      errors["attributes.value"] = [`must be greater than 0, not ${value}; Shopify refuses it (INVALID_VALUE)`];
+    }
+  }
+  return Object.keys(errors).length ? errors : null;
 }

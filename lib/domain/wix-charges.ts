@@ -1,13 +1,20 @@
 import { createHash } from "node:crypto";
 import { DomainError } from "./errors";
 import {
-  Decimal, WIX_CHARGE_CURRENCIES, isWixChargeCurrency, minorUnit, toDecimal, toMinorString, truncateToMinor,
-  type DecimalInput, type WixChargeCurrency,
+  Decimal,
+  WIX_CHARGE_CURRENCIES,
+  isWixChargeCurrency,
+  minorUnit,
+  toDecimal,
+  toMinorString,
+  truncateToMinor,
+  type DecimalInput,
+  type WixChargeCurrency,
 } from "./money";
 import { assertPeriod, type Period } from "./periods";
 
 /**
- * The answer to Wix's List Charges call (wix.md 5.3) from an instance's priced usage in
+ * The answer to Wix's List Charges call (docs/platforms/wix.md §5.3) from an instance's priced usage in
  * [period.start, period.end). Wix's rules (5.1, 5.4): at most 5 charges, each at least 0.50,
  * in the request currency, extra minor digits truncated, and the sum within the charge limit.
  * A rejected answer means no invoice at all, so this never proposes anything Wix would refuse.
@@ -26,7 +33,7 @@ import { assertPeriod, type Period } from "./periods";
  *   remaining limit; `limitInclusive` allows reaching it exactly.
  * - Ids are stable (same instance, period and kind: same id, so a retried List Charges gives the
  *   same answer); an id Wix rejected is not reused: the next revision ("-r2", "-r3") is.
- * - usagePeriod shows the period's last second as its end (the wix.md example: a period ending
+ * - usagePeriod shows the period's last second as its end (the docs/platforms/wix.md §5.3 example: a period ending
  *   2026-02-05T00:00Z shows 2026-02-04T23:59:59Z), so the invoice line names the right last day.
  */
 export type UsageLine = { kind: string; description: string; quantity: DecimalInput; amount: DecimalInput };
@@ -45,10 +52,10 @@ export type ListChargesInput = {
 };
 
 export type WixCharge = { id: string; description: string; amount: string; usagePeriod: { startDate: string; endDate: string } };
-export type CarryReason = "below_minimum" | "charge_limit" | "minor_unit";
-export type CarriedAmount = { kind: string; amount: Decimal; reason: CarryReason };
+type CarryReason = "below_minimum" | "charge_limit" | "minor_unit";
+type CarriedAmount = { kind: string; amount: Decimal; reason: CarryReason };
 /** How much of one usage kind a charge bills (a charge covers one kind, or several as "Other usage"). */
-export type ChargeAllocation = { chargeId: string; kind: string; amount: Decimal };
+type ChargeAllocation = { chargeId: string; kind: string; amount: Decimal };
 export type ListChargesResult = {
   currency: WixChargeCurrency;
   charges: WixCharge[];
@@ -60,9 +67,9 @@ export type ListChargesResult = {
   remainingLimit: Decimal;
 };
 
-export const MAX_CHARGES = 5;
-export const MIN_CHARGE = new Decimal("0.50");
-export const OTHER_KIND = "other";
+const MAX_CHARGES = 5;
+const MIN_CHARGE = new Decimal("0.50");
+const OTHER_KIND = "other";
 
 type Kind = { kind: string; description: string; amount: Decimal };
 type Group = { kind: string; description: string; members: Kind[]; amount: Decimal };
@@ -125,9 +132,7 @@ function groupKinds(lines: readonly UsageLine[]): Group[] {
     const known = kinds.get(line.kind);
     kinds.set(line.kind, known ? { ...known, amount: known.amount.plus(amount) } : { kind: line.kind, description: line.description, amount });
   }
-  const sorted = [...kinds.values()]
-    .filter((k) => k.amount.gt(0))
-    .sort((a, b) => b.amount.comparedTo(a.amount) || (a.kind < b.kind ? -1 : 1));
+  const sorted = [...kinds.values()].filter((k) => k.amount.gt(0)).sort((a, b) => b.amount.comparedTo(a.amount) || (a.kind < b.kind ? -1 : 1));
   const single = (k: Kind): Group => ({ ...k, members: [k] });
   if (sorted.length <= MAX_CHARGES) return sorted.map(single);
   const rest = sorted.slice(MAX_CHARGES - 1);
@@ -143,7 +148,12 @@ function groupKinds(lines: readonly UsageLine[]): Group[] {
 /** "20260105-sms-sent-3f9a0c1b22de": readable on the invoice, at most 64 characters. */
 export function chargeId(instanceId: string, period: Period, kind: string, rejected: ReadonlySet<string> = new Set()): string {
   const hash = createHash("sha256").update(`${instanceId}|${period.start.toISOString()}|${period.end.toISOString()}|${kind}`).digest("hex").slice(0, 12);
-  const slug = kind.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 24) || "usage";
+  const slug =
+    kind
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, 24) || "usage";
   const base = `${period.start.toISOString().slice(0, 10).replaceAll("-", "")}-${slug}-${hash}`;
   let id = base;
   for (let revision = 2; rejected.has(id); revision++) id = `${base}-r${revision}`;

@@ -22,7 +22,10 @@ describe("Wix billing cycles", () => {
 
   it("moves to the next cycle when Wix closes a period, never back to an older one", () => {
     const known = { start: at("2026-01-05T00:00:00.000Z"), end: at("2026-02-05T00:00:00.000Z") };
-    expect(cycleAfterInvoicePeriod({ start: known.start, end: at("2026-01-20T10:00:00.000Z") }, known)).toEqual({ start: at("2026-01-20T10:00:00.000Z"), end: at("2026-02-20T10:00:00.000Z") });
+    expect(cycleAfterInvoicePeriod({ start: known.start, end: at("2026-01-20T10:00:00.000Z") }, known)).toEqual({
+      start: at("2026-01-20T10:00:00.000Z"),
+      end: at("2026-02-20T10:00:00.000Z"),
+    });
     expect(cycleAfterInvoicePeriod({ start: at("2025-12-05T00:00:00.000Z"), end: known.start }, known)).toBeNull();
     expect(cycleAfterInvoicePeriod({ start: known.start, end: known.end }, null)?.end.toISOString()).toBe("2026-03-05T00:00:00.000Z");
   });

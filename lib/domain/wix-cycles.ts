@@ -1,15 +1,18 @@
 import type { Period } from "./periods";
 
 /**
- * Wix usage-based plans bill monthly (wix.md 5.1, D-UBM): a cycle starts at the upgrade and each
+ * Wix usage-based plans bill monthly (docs/platforms/wix.md §5.1, D-UBM): a cycle starts at the upgrade and each
  * invoice period ends where the next cycle starts. Wix sends no "new cycle" notice, so the product
  * infers the current cycle from what it sees: Get Charge Limit starts one, and a List Charges
  * with CREATE_INVOICE closes the period it names (the next cycle starts at its end).
  */
-export type WixCycleRequest = {
-  cycleType?: string | null;
-  cycleDuration?: { unit?: string | null; count?: number | null } | null;
-} | null | undefined;
+export type WixCycleRequest =
+  | {
+      cycleType?: string | null;
+      cycleDuration?: { unit?: string | null; count?: number | null } | null;
+    }
+  | null
+  | undefined;
 
 /** Adds calendar months in UTC, keeping the day of the month where it exists (Jan 31 + 1 month = Feb 28/29). */
 export function addMonthsUtc(at: Date, months: number): Date {

@@ -19,7 +19,10 @@ describe("charge-limit alerts", () => {
     expect(warning!.message).toContain("At this pace: $124.00 by the cycle's end, reaching the limit on 2026-01-17.");
     expect(warning!.message).toContain("Manage Charge Limit");
     const both = alertsAt("52.10", "50");
-    expect(both.map((a) => [a.kind, a.severity])).toEqual([["wix_limit_80", "warning"], ["wix_limit_100", "critical"]]);
+    expect(both.map((a) => [a.kind, a.severity])).toEqual([
+      ["wix_limit_80", "warning"],
+      ["wix_limit_100", "critical"],
+    ]);
     expect(both[1]!.message).toContain("not billed this cycle");
     expect(both[1]!.details).toMatchObject({ used: "52.1", limit: "50", threshold: 100 });
   });
@@ -28,7 +31,12 @@ describe("charge-limit alerts", () => {
     const first = alertsAt("45", "50")[0]!.dedupeKey;
     expect(alertsAt("49", "50")[0]!.dedupeKey).toBe(first);
     expect(alertsAt("85", "100")[0]!.dedupeKey).not.toBe(first);
-    const next = limitAlerts({ instance, cycle: { start: cycle.end, end: new Date("2026-03-05T00:00:00.000Z") }, now: new Date("2026-02-15T00:00:00.000Z"), status: limitStatus({ used: "45", limit: "50", cycle, now: new Date("2026-01-15T00:00:00.000Z") }) });
+    const next = limitAlerts({
+      instance,
+      cycle: { start: cycle.end, end: new Date("2026-03-05T00:00:00.000Z") },
+      now: new Date("2026-02-15T00:00:00.000Z"),
+      status: limitStatus({ used: "45", limit: "50", cycle, now: new Date("2026-01-15T00:00:00.000Z") }),
+    });
     expect(next[0]!.dedupeKey).not.toBe(first);
   });
 

@@ -5,7 +5,7 @@ import type { LimitStatus } from "./wix-limits";
 
 /**
  * The alerts an instance's usage calls for (80 % and 100 % of its charge limit). Wix does not warn
- * the site owner when the limit is reached (wix.md 5.1), and usage over it is never billed, so the
+ * the site owner when the limit is reached (docs/platforms/wix.md §5.1), and usage over it is never billed, so the
  * partner hears it from us.
  *
  * Each alert fires once per threshold, cycle and limit (the dedupe key): a new cycle, or a raise
@@ -50,9 +50,13 @@ export function limitAlerts({ instance, status, cycle, now }: LimitAlertInput, l
     const key = `wix_limit_${threshold}:${instance.id}:${cycle.start.toISOString()}:${status.limit.toFixed()}`;
     if (threshold >= 100) {
       return {
-        kind: `wix_limit_${threshold}`, severity: "critical", dedupeKey: key, details: { ...details, threshold },
+        kind: `wix_limit_${threshold}`,
+        severity: "critical",
+        dedupeKey: key,
+        details: { ...details, threshold },
         title: `${instance.siteName} reached its Wix charge limit`,
-        message: `${instance.siteName} has used ${usedText} (${status.percentUsed.toFixed(1)} %) in the cycle ${day(cycle.start)} to ${day(cycle.end)}. ` +
+        message:
+          `${instance.siteName} has used ${usedText} (${status.percentUsed.toFixed(1)} %) in the cycle ${day(cycle.start)} to ${day(cycle.end)}. ` +
           `Usage over the limit is not billed this cycle. ${raise}`,
       };
     }
@@ -60,7 +64,10 @@ export function limitAlerts({ instance, status, cycle, now }: LimitAlertInput, l
       ? ""
       : ` At this pace: ${money(status.projected)} by the cycle's end${status.reachesLimitAt ? `, reaching the limit on ${day(status.reachesLimitAt)}` : ""}.`;
     return {
-      kind: `wix_limit_${threshold}`, severity: "warning", dedupeKey: key, details: { ...details, threshold },
+      kind: `wix_limit_${threshold}`,
+      severity: "warning",
+      dedupeKey: key,
+      details: { ...details, threshold },
       title: `${instance.siteName} passed ${threshold} % of its Wix charge limit`,
       message: `${instance.siteName} has used ${usedText} (${status.percentUsed.toFixed(1)} %) in the cycle ${day(cycle.start)} to ${day(cycle.end)}.${pace} ${raise}`,
     };

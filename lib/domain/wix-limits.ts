@@ -3,11 +3,11 @@ import { Decimal, toDecimal, type DecimalInput } from "./money";
 import { elapsedFraction, projectToPeriodEnd, type Period } from "./periods";
 
 /**
- * Usage against a Wix charge limit (wix.md 5.1). Wix does not tell the site owner when the limit
+ * Usage against a Wix charge limit (docs/platforms/wix.md §5.1). Wix does not tell the site owner when the limit
  * is reached; the app must, so the alerts below are ours to send. Amounts are in the limit's
  * currency; percentages are rounded down to one decimal so 79.99% never shows as 80%.
  */
-export const ALERT_THRESHOLDS = [80, 100] as const;
+const ALERT_THRESHOLDS = [80, 100] as const;
 
 export type LimitStatus = {
   used: Decimal;

@@ -5,7 +5,7 @@ import { useState } from "react";
 import type { OverviewData } from "../db/overview";
 import { overviewKeys } from "./query-keys";
 
-export const OVERVIEW_POLL_MS = 15_000;
+const OVERVIEW_POLL_MS = 15_000;
 
 /**
  * The Overview's data, server-rendered first, then polled every 15 s while the tab is visible

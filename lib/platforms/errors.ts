@@ -17,6 +17,8 @@ export type PlatformErrorInit = {
   requestId?: string;
   /** The response body, cut to 2,000 characters, for the delivery-attempt record (never logged). */
   responseBody?: string;
+  /** The request may have reached the platform and been acted on: no answer came back after it left. */
+  outcomeUnknown?: boolean;
   cause?: unknown;
 };
 
@@ -30,6 +32,7 @@ export class PlatformError extends Error {
   readonly retryAfterSeconds?: number;
   readonly requestId?: string;
   readonly responseBody?: string;
+  readonly outcomeUnknown: boolean;
 
   constructor(init: PlatformErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -41,6 +44,7 @@ export class PlatformError extends Error {
     this.retryAfterSeconds = init.retryAfterSeconds;
     this.requestId = init.requestId;
     this.responseBody = init.responseBody?.slice(0, 2000);
+    this.outcomeUnknown = init.outcomeUnknown ?? false;
   }
 }
 

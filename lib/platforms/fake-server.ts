@@ -5,8 +5,8 @@ import type { AddressInfo } from "node:net";
  * Test helper: a real HTTP server on a free port that answers with whatever the test says and
  * records every request, so the clients are exercised over real sockets without the sandbox.
  */
-export type RecordedRequest = { method: string; path: string; headers: IncomingHttpHeaders; body: unknown; raw: string };
-export type FakeReply = { status: number; body?: unknown; raw?: string; headers?: Record<string, string>; delayMs?: number };
+type RecordedRequest = { method: string; path: string; headers: IncomingHttpHeaders; body: unknown; raw: string };
+type FakeReply = { status: number; body?: unknown; raw?: string; headers?: Record<string, string>; delayMs?: number };
 export type FakeHandler = (req: RecordedRequest, index: number) => FakeReply | Promise<FakeReply>;
 
 export async function startFakeServer(handler: FakeHandler) {

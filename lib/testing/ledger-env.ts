@@ -23,7 +23,7 @@ export async function startLedgerEnv(opts: { verdictDelayMs?: number; sandboxUrl
   await applyMigrations(database.url);
   const { db, closeSql } = await import("../db/client");
   const seed = await import("../../prisma/seed");
-  const { syncSandboxConnection } = await import("../services/sync-sandbox");
+  const { syncSandboxConnection } = await import("../services/connections/sync-sandbox");
   await seed.createUsers(db(), seed.DEMO_USERS);
   await seed.createSandboxConnections(db(), sandbox.url);
   await syncSandboxConnection(seed.DEMO_SHOPIFY_CONNECTION_ID);
@@ -50,4 +50,20 @@ export async function sandboxJson<T = unknown>(env: LedgerEnv, path: string, ini
   const res = await fetch(`${env.sandboxUrl}${path}`, init);
   if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
+}
+
+/** A new ingest API key (scope `ingest`), owned by the demo admin: the bearer token. */
+export async function createIngestKey(env: LedgerEnv, name: string): Promise<string> {
+  const { newApiKey } = await import("../crypto");
+  const k = newApiKey();
+  const admin = await env.db.user.findFirstOrThrow({ where: { role: "admin" } });
+  await env.db.ingestApiKey.create({ data: { name, prefix: k.prefix, hash: k.hash, createdById: admin.id } });
+  return k.key;
+}
+
+/** A ledger with the ingest API's route handler (called in process with real Requests) and a key for it. */
+export async function startIngestApi(keyName: string) {
+  const env = await startLedgerEnv();
+  const { POST } = await import("../../app/api/v1/events/route");
+  return { env, POST: POST as (req: Request) => Promise<Response>, key: await createIngestKey(env, keyName) };
 }

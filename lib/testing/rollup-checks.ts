@@ -8,8 +8,8 @@ import { expect } from "vitest";
  * a plain GROUP BY over billing_events.
  */
 export const CONNECTIONS = ["11111111-0000-4000-8000-000000000001", "11111111-0000-4000-8000-000000000002"] as const;
-export const SHOPS = ["22222222-0000-4000-8000-000000000001", "22222222-0000-4000-8000-000000000002"];
-export const INSTANCES = ["33333333-0000-4000-8000-000000000001"];
+const SHOPS = ["22222222-0000-4000-8000-000000000001", "22222222-0000-4000-8000-000000000002"];
+const INSTANCES = ["33333333-0000-4000-8000-000000000001"];
 export const HANDLES = ["sms_sent", "SMS_SENT", "CHARGE"];
 const CODES = [null, "NO_SUBSCRIPTION", "INVALID_VALUE"];
 const STATES = ["received", "held", "queued", "sending", "accepted", "retrying", "failed"] as const;
@@ -46,7 +46,9 @@ export async function expectRollupsExact(client: pg.Client) {
   expect(await rows(client, OUTCOMES)).toEqual(await rows(client, RAW_OUTCOMES));
 }
 
-const decimalArb = fc.tuple(fc.integer({ min: -50, max: 5000 }), fc.integer({ min: 0, max: 9_999_999_999 })).map(([i, f]) => `${i}.${String(f).padStart(10, "0")}`);
+const decimalArb = fc
+  .tuple(fc.integer({ min: -50, max: 5000 }), fc.integer({ min: 0, max: 9_999_999_999 }))
+  .map(([i, f]) => `${i}.${String(f).padStart(10, "0")}`);
 const eventArb = fc.record({
   conn: fc.nat(CONNECTIONS.length - 1),
   subject: fc.nat(3),
@@ -81,8 +83,20 @@ export async function insertEvents(client: pg.Client, events: EventSpec[]) {
     const wix = e.conn === 1;
     const subject = e.subject === 3 ? null : wix ? INSTANCES[e.subject % INSTANCES.length] : SHOPS[e.subject % SHOPS.length];
     const params = [
-      CONNECTIONS[e.conn], wix ? "wix" : "shopify", wix ? "wix_billing_event" : "shopify_usage", wix ? null : subject, wix ? subject : null,
-      e.handle, e.quantity, e.amount, e.currency, new Date(now - e.minutesAgo * 60_000), `k${keySeq++}`, e.state, e.verdict, e.verdict ? e.code : null,
+      CONNECTIONS[e.conn],
+      wix ? "wix" : "shopify",
+      wix ? "wix_billing_event" : "shopify_usage",
+      wix ? null : subject,
+      wix ? subject : null,
+      e.handle,
+      e.quantity,
+      e.amount,
+      e.currency,
+      new Date(now - e.minutesAgo * 60_000),
+      `k${keySeq++}`,
+      e.state,
+      e.verdict,
+      e.verdict ? e.code : null,
     ];
     const base = values.length;
     values.push(...params);
@@ -103,7 +117,10 @@ export async function runOp(client: pg.Client, op: Op) {
     case "insert":
       return insertEvents(client, op.events);
     case "verdict":
-      return client.query(`UPDATE billing_events SET platform_verdict = $1, platform_code = $2, verdict_at = now() ${where}`, [op.verdict, op.verdict ? op.code : null]);
+      return client.query(`UPDATE billing_events SET platform_verdict = $1, platform_code = $2, verdict_at = now() ${where}`, [
+        op.verdict,
+        op.verdict ? op.code : null,
+      ]);
     case "state":
       return client.query(`UPDATE billing_events SET state = $1 ${where}`, [op.state]);
     case "noop":
@@ -134,7 +151,6 @@ export async function rows(client: pg.Client, sql: string) {
   return result.rows.map((r: unknown[]) => r.map((v) => (v instanceof Date ? v.toISOString() : String(v))).join("|"));
 }
 
-
 /** Connections, shops and the instance the random events refer to. */
 export async function createWorld(client: pg.Client) {
   for (const [i, id] of CONNECTIONS.entries()) {
@@ -144,8 +160,15 @@ export async function createWorld(client: pg.Client) {
       [id, `c${i}`, i === 1 ? "wix" : "shopify"],
     );
   }
-  for (const id of SHOPS) await client.query(`INSERT INTO shops (id, connection_id, shop_id, domain, name) VALUES ($1::uuid, $2, $1::text, $1::text, $1::text)`, [id, CONNECTIONS[0]]);
+  for (const id of SHOPS)
+    await client.query(`INSERT INTO shops (id, connection_id, shop_id, domain, name) VALUES ($1::uuid, $2, $1::text, $1::text, $1::text)`, [
+      id,
+      CONNECTIONS[0],
+    ]);
   for (const id of INSTANCES) {
-    await client.query(`INSERT INTO wix_instances (id, connection_id, instance_id, site_name, currency) VALUES ($1::uuid, $2, $1::text, $1::text, 'USD')`, [id, CONNECTIONS[1]]);
+    await client.query(`INSERT INTO wix_instances (id, connection_id, instance_id, site_name, currency) VALUES ($1::uuid, $2, $1::text, $1::text, 'USD')`, [
+      id,
+      CONNECTIONS[1],
+    ]);
   }
 }

@@ -22,7 +22,9 @@ export async function claimEvents(worker: string, limit: number): Promise<Claime
   return db().$queryRaw<ClaimedEvent[]>`
     WITH picked AS (
       SELECT id, state FROM billing_events
-      WHERE state IN ('queued', 'retrying') AND next_attempt_at <= now()
+      WHERE state IN ('queued', 'retrying', 'outcome_unknown') AND next_attempt_at <= now()
+        -- A disabled connection's events wait, queued, until an admin enables it again.
+        AND connection_id NOT IN (SELECT id FROM connections WHERE disabled_at IS NOT NULL)
       ORDER BY next_attempt_at, id
       LIMIT ${limit}
       FOR UPDATE SKIP LOCKED
@@ -42,7 +44,7 @@ export async function claimEvents(worker: string, limit: number): Promise<Claime
  * Leases that ran out: the worker holding them stopped mid-send. A Shopify event is sent again
  * with the same idempotency key (Shopify answers a replay, never a second charge). Wix's
  * external billing events have no idempotency key, so resending could report revenue twice:
- * those stop as failed for a person to check against Wix.
+ * their outcome is unknown, and they wait (never claimed: no next attempt) for reconciliation.
  */
 export async function recoverExpiredLeases(worker: string): Promise<number> {
   const rows = await db().$queryRaw<{ n: bigint }[]>`
@@ -53,22 +55,22 @@ export async function recoverExpiredLeases(worker: string): Promise<number> {
       FROM expired x WHERE e.id = x.id AND x.kind <> 'wix_billing_event'
       RETURNING e.id
     ), stop AS (
-      UPDATE billing_events e SET state = 'failed', locked_until = NULL, updated_at = now(),
-        last_error = 'Delivery outcome unknown: the worker stopped while sending. Wix has no idempotency key, so it was not resent; check Wix, then retry or correct.'
+      UPDATE billing_events e SET state = 'outcome_unknown', locked_until = NULL, next_attempt_at = NULL, updated_at = now(),
+        last_error = 'Outcome unknown: the worker stopped while sending. Wix has no idempotency key, so it was not resent; reconciliation with Wix decides.'
       FROM expired x WHERE e.id = x.id AND x.kind = 'wix_billing_event'
       RETURNING e.id
     ), logged AS (
       INSERT INTO event_transitions (event_id, from_state, to_state, actor, reason)
       SELECT id, 'sending', 'retrying', ${worker}, 'lease expired: resending with the same idempotency key' FROM resend
       UNION ALL
-      SELECT id, 'sending', 'failed', ${worker}, 'lease expired: outcome unknown, not resent' FROM stop
+      SELECT id, 'sending', 'outcome_unknown', ${worker}, 'lease expired: outcome unknown, not resent' FROM stop
     )
     SELECT (SELECT count(*) FROM resend) + (SELECT count(*) FROM stop) AS n`;
   return Number(rows[0]?.n ?? 0);
 }
 
 export type AttemptOutcome = {
-  state: "accepted" | "retrying" | "failed";
+  state: "accepted" | "retrying" | "failed" | "outcome_unknown";
   status: number | null;
   request: unknown;
   responseBody: string | null;
@@ -92,10 +94,23 @@ export type Completion = { event: ClaimedEvent; outcome: AttemptOutcome; ageMs: 
 export async function completeAttempts(worker: string, completions: Completion[]): Promise<Set<bigint>> {
   if (!completions.length) return new Set();
   const rows = completions.map(({ event: e, outcome: o, ageMs }) => ({
-    id: e.id.toString(), attempt: e.attempt_count, state: o.state, next_attempt_at: o.nextAttemptAt?.toISOString() ?? null, error: o.error,
-    has_verdict: !!o.verdict, verdict: o.verdict?.verdict ?? null, code: o.verdict?.code ?? null, details: o.verdict?.details ?? null,
-    source: o.verdict?.source ?? null, request: o.request, status: o.status, response_body: o.responseBody, latency_ms: Math.round(o.latencyMs),
-    started_ago_ms: ageMs, retryable: o.retryable, reason: o.reason,
+    id: e.id.toString(),
+    attempt: e.attempt_count,
+    state: o.state,
+    next_attempt_at: o.nextAttemptAt?.toISOString() ?? null,
+    error: o.error,
+    has_verdict: !!o.verdict,
+    verdict: o.verdict?.verdict ?? null,
+    code: o.verdict?.code ?? null,
+    details: o.verdict?.details ?? null,
+    source: o.verdict?.source ?? null,
+    request: o.request,
+    status: o.status,
+    response_body: o.responseBody,
+    latency_ms: Math.round(o.latencyMs),
+    started_ago_ms: ageMs,
+    retryable: o.retryable,
+    reason: o.reason,
   }));
   const moved = await db().$queryRaw<{ id: bigint }[]>`
     WITH x AS (
@@ -105,7 +120,7 @@ export async function completeAttempts(worker: string, completions: Completion[]
     ), moved AS (
       UPDATE billing_events e SET
         state = x.state::"DeliveryState", locked_until = NULL, updated_at = now(),
-        next_attempt_at = COALESCE(x.next_attempt_at, e.next_attempt_at),
+        next_attempt_at = CASE WHEN x.state = 'outcome_unknown' THEN x.next_attempt_at ELSE COALESCE(x.next_attempt_at, e.next_attempt_at) END,
         last_error = x.error,
         platform_verdict = COALESCE(x.verdict::"Verdict", e.platform_verdict),
         platform_code = CASE WHEN x.has_verdict THEN x.code ELSE e.platform_code END,

@@ -3,23 +3,35 @@ import { paceIntervalUs, reserveSends } from "../db/send-pacing";
 import { env } from "../env";
 import type { Connection } from "../generated/prisma/client";
 import { PlatformError } from "../platforms/errors";
-import type { WixBillingEventInput } from "../platforms/wix/client";
+import { BILLING_EVENT_PATH, type WixBillingEventInput } from "../platforms/wix/client";
+import { appEventsPath } from "../platforms/shopify/client";
+import { joinUrl } from "../platforms/http";
 import type { ShopifyEventBody } from "../domain/shopify-event";
 import { claimEvents, completeAttempts, recoverExpiredLeases, type AttemptOutcome, type ClaimedEvent } from "./claims";
-import { shopifyClientFor, wixClientFor } from "./platform-clients";
+import { shopifyClientFor, wixClientFor } from "../platforms/clients";
 
 /**
  * The delivery worker's round: recover expired leases, claim a batch, send each event within the
  * platform's per-app rate (permits shared through Postgres), record every attempt and verdict.
  */
-export type RoundStats = { claimed: number; accepted: number; retrying: number; failed: number; recovered: number; permitsDropped?: number };
+export type RoundStats = {
+  claimed: number;
+  accepted: number;
+  retrying: number;
+  failed: number;
+  outcome_unknown: number;
+  recovered: number;
+  permitsDropped?: number;
+};
 
 export async function deliveryRound(worker: string): Promise<RoundStats> {
   const recovered = await recoverExpiredLeases(worker);
   const events = await claimEvents(worker, env().WORKER_BATCH);
-  const stats: RoundStats = { claimed: events.length, accepted: 0, retrying: 0, failed: 0, recovered };
+  const stats: RoundStats = { claimed: events.length, accepted: 0, retrying: 0, failed: 0, outcome_unknown: 0, recovered };
   if (!events.length) return stats;
-  const connections = new Map((await db().connection.findMany({ where: { id: { in: [...new Set(events.map((e) => e.connection_id))] } } })).map((c) => [c.id, c]));
+  const connections = new Map(
+    (await db().connection.findMany({ where: { id: { in: [...new Set(events.map((e) => e.connection_id))] } } })).map((c) => [c.id, c]),
+  );
   const instances = new Map(
     (await db().wixInstance.findMany({ where: { id: { in: events.flatMap((e) => (e.wix_instance_id ? [e.wix_instance_id] : [])) } } })).map((i) => [i.id, i]),
   );
@@ -30,7 +42,12 @@ export async function deliveryRound(worker: string): Promise<RoundStats> {
       const connection = connections.get(e.connection_id)!;
       await permits.take(connection);
       const startedAt = performance.now();
-      const outcome = await send(e, connection, instances.get(e.wix_instance_id ?? "")?.installState === "uninstalled", instances.get(e.wix_instance_id ?? "")?.instanceId);
+      const outcome = await send(
+        e,
+        connection,
+        instances.get(e.wix_instance_id ?? "")?.installState === "uninstalled",
+        instances.get(e.wix_instance_id ?? "")?.instanceId,
+      );
       await completions.record(worker, e, outcome, startedAt);
       stats[outcome.state] += 1;
       noteConnection(connection.id, outcome);
@@ -48,14 +65,26 @@ async function send(e: ClaimedEvent, connection: Connection, uninstalled: boolea
   const started = performance.now();
   const request =
     e.kind === "shopify_usage"
-      ? { method: "POST", url: `${connection.apiBaseUrl}/app/${env().SHOPIFY_APP_EVENTS_VERSION}/events`, body: e.payload }
-      : { method: "POST", url: `${connection.apiBaseUrl}/apps/v1/billing-event`, auth: uninstalled ? "api key + wix-account-id" : "instance access token", body: e.payload };
+      ? { method: "POST", url: joinUrl(connection.apiBaseUrl, appEventsPath(env().SHOPIFY_APP_EVENTS_VERSION)), body: e.payload }
+      : {
+          method: "POST",
+          url: joinUrl(connection.apiBaseUrl, BILLING_EVENT_PATH),
+          auth: uninstalled ? "api key + wix-account-id" : "instance access token",
+          body: e.payload,
+        };
   try {
     if (e.kind === "shopify_usage") {
       const res = await shopifyClientFor(connection).sendEvent(env().SHOPIFY_APP_EVENTS_VERSION, e.payload as ShopifyEventBody);
       return {
-        state: "accepted", status: res.status, request, responseBody: JSON.stringify(res.body), latencyMs: performance.now() - started,
-        error: null, retryable: false, nextAttemptAt: null, verdict: null,
+        state: "accepted",
+        status: res.status,
+        request,
+        responseBody: JSON.stringify(res.body),
+        latencyMs: performance.now() - started,
+        error: null,
+        retryable: false,
+        nextAttemptAt: null,
+        verdict: null,
         reason: res.replay ? "accepted (Idempotent-Replay: Shopify already had this key)" : "accepted; billing verdict follows in the Dev Dashboard log",
       };
     }
@@ -63,8 +92,14 @@ async function send(e: ClaimedEvent, connection: Connection, uninstalled: boolea
       const { event } = e.payload as { event: WixBillingEventInput };
       const echoed = await wixClientFor(connection).reportBillingEvent({ instanceId, uninstalled, event });
       return {
-        state: "accepted", status: 200, request, responseBody: JSON.stringify({ event: echoed }), latencyMs: performance.now() - started,
-        error: null, retryable: false, nextAttemptAt: null,
+        state: "accepted",
+        status: 200,
+        request,
+        responseBody: JSON.stringify({ event: echoed }),
+        latencyMs: performance.now() - started,
+        error: null,
+        retryable: false,
+        nextAttemptAt: null,
         verdict: { verdict: "billable", code: null, details: "Wix recorded the billing event", source: "platform_response" },
         reason: "reported to Wix",
       };
@@ -80,18 +115,67 @@ function failure(e: ClaimedEvent, err: unknown, request: unknown, latencyMs: num
   const retryable = pe ? pe.retryable : false;
   const last = e.attempt_count >= env().WORKER_MAX_ATTEMPTS;
   const message = pe ? `${pe.status ?? "no response"} ${pe.code}: ${pe.message}` : (err as Error).message;
+  if (pe?.outcomeUnknown) return unknownOutcome(e, pe, message, request, latencyMs, last);
   if (retryable && !last) {
     const backoff = Math.min(2 ** (e.attempt_count - 1) * 1000, 5 * 60_000) * (0.8 + Math.random() * 0.4);
     const wait = Math.max(backoff, (pe?.retryAfterSeconds ?? 0) * 1000);
     return {
-      state: "retrying", status: pe?.status ?? null, request, responseBody: pe?.responseBody ?? null, latencyMs, error: message, retryable,
-      nextAttemptAt: new Date(Date.now() + wait), reason: `retry in ${Math.round(wait / 1000)} s: ${message}`,
+      state: "retrying",
+      status: pe?.status ?? null,
+      request,
+      responseBody: pe?.responseBody ?? null,
+      latencyMs,
+      error: message,
+      retryable,
+      nextAttemptAt: new Date(Date.now() + wait),
+      reason: `retry in ${Math.round(wait / 1000)} s: ${message}`,
     };
   }
+  // A refusal (4xx, e.g. 403 not_installed for a shop Shopify does not know) is the platform's own verdict on the event.
+  const refused = !!pe && !retryable && pe.status !== undefined && pe.status !== null && pe.status >= 400 && pe.status < 500;
   return {
-    state: "failed", status: pe?.status ?? null, request, responseBody: pe?.responseBody ?? null, latencyMs, error: message, retryable,
-    nextAttemptAt: null, reason: retryable ? `gave up after ${e.attempt_count} attempts: ${message}` : `refused: ${message}`,
+    state: "failed",
+    status: pe?.status ?? null,
+    request,
+    responseBody: pe?.responseBody ?? null,
+    latencyMs,
+    error: message,
+    retryable,
+    nextAttemptAt: null,
+    reason: retryable ? `gave up after ${e.attempt_count} attempts: ${message}` : `refused: ${message}`,
+    verdict: refused ? { verdict: "failed", code: pe!.code, details: pe!.message, source: "platform_response" } : null,
   };
+}
+
+/**
+ * No answer after the request left: the platform may have recorded the event. Not a failure.
+ * Shopify dedupes on the idempotency key, so the event is resent with it (after the usual
+ * backoff) until an answer comes; Wix has no key, so a resend could report the revenue twice:
+ * the event waits, never claimed again, for reconciliation with Wix's record (or a person).
+ */
+function unknownOutcome(e: ClaimedEvent, pe: PlatformError, message: string, request: unknown, latencyMs: number, last: boolean): AttemptOutcome {
+  const base = {
+    state: "outcome_unknown" as const,
+    status: pe.status,
+    request,
+    responseBody: pe.responseBody ?? null,
+    latencyMs,
+    error: `Outcome unknown: ${message}`,
+    retryable: true,
+  };
+  if (e.kind === "shopify_usage" && !last) {
+    const wait = Math.min(2 ** (e.attempt_count - 1) * 1000, 5 * 60_000) * (0.8 + Math.random() * 0.4);
+    return {
+      ...base,
+      nextAttemptAt: new Date(Date.now() + wait),
+      reason: `outcome unknown (${message}): resending in ${Math.round(wait / 1000)} s with the same idempotency key`,
+    };
+  }
+  const why =
+    e.kind === "shopify_usage"
+      ? `no answer after ${e.attempt_count} attempts: the Dev Dashboard log decides`
+      : "not resent (Wix has no idempotency key): reconciliation with Wix's record decides";
+  return { ...base, nextAttemptAt: null, reason: `outcome unknown (${message}): ${why}` };
 }
 
 /**
@@ -153,12 +237,14 @@ export class PermitPool {
       for (let i = 0; i < count; i++) queue.push(start + (i * intervalUs) / 1000);
       this.queues.set(id, queue);
     });
-    this.inflight.set(id, done.finally(() => this.inflight.delete(id)));
+    this.inflight.set(
+      id,
+      done.finally(() => this.inflight.delete(id)),
+    );
   }
 }
 
-const defaultRate = (connection: Connection) =>
-  connection.platform === "shopify" ? env().SHOPIFY_RATE_PER_SECOND : env().WIX_RATE_PER_SECOND;
+const defaultRate = (connection: Connection) => (connection.platform === "shopify" ? env().SHOPIFY_RATE_PER_SECOND : env().WIX_RATE_PER_SECOND);
 
 /**
  * Attempts recorded in batches: a lane's outcome waits at most FLUSH_MS (or until FLUSH_SIZE
@@ -170,7 +256,14 @@ const FLUSH_MS = 10;
 const FLUSH_SIZE = 50;
 
 class CompletionWriter {
-  private pending: { worker: string; event: ClaimedEvent; outcome: AttemptOutcome; startedAt: number; done: (moved: boolean) => void; fail: (err: unknown) => void }[] = [];
+  private pending: {
+    worker: string;
+    event: ClaimedEvent;
+    outcome: AttemptOutcome;
+    startedAt: number;
+    done: (moved: boolean) => void;
+    fail: (err: unknown) => void;
+  }[] = [];
   private timer: NodeJS.Timeout | null = null;
 
   record(worker: string, event: ClaimedEvent, outcome: AttemptOutcome, startedAt: number): Promise<boolean> {
@@ -189,7 +282,10 @@ class CompletionWriter {
       const items = batch.filter((p) => p.worker === worker);
       try {
         const now = performance.now();
-        const moved = await completeAttempts(worker, items.map((p) => ({ event: p.event, outcome: p.outcome, ageMs: now - p.startedAt })));
+        const moved = await completeAttempts(
+          worker,
+          items.map((p) => ({ event: p.event, outcome: p.outcome, ageMs: now - p.startedAt })),
+        );
         for (const p of items) p.done(moved.has(p.event.id));
       } catch (err) {
         for (const p of items) p.fail(err);

@@ -32,17 +32,23 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("a worker killed mid-burst", () => {
   it("loses nothing and charges nothing twice", { timeout: 300_000 }, async () => {
-    const { ingestEvents } = await import("../services/ingest");
+    const { ingestEvents } = await import("../services/ingest/ingest");
     const at = new Date(Date.now() - 60_000).toISOString();
     for (let b = 0; b < 10; b++) {
       const batch = Array.from({ length: 1000 }, (_, i) => ({
-        platform: "shopify", connection_id: env.shopifyConnectionId, shop_id: "23423423", event_handle: "sms_sent",
-        timestamp: at, idempotency_key: `burst-${b}-${i}`, attributes: { value: 1 },
+        platform: "shopify",
+        connection_id: env.shopifyConnectionId,
+        shop_id: "23423423",
+        event_handle: "sms_sent",
+        timestamp: at,
+        idempotency_key: `burst-${b}-${i}`,
+        attributes: { value: 1 },
       }));
       const results = await ingestEvents(batch, { source: "api" });
       expect(results.every((r) => r.status === "accepted")).toBe(true);
     }
-    const post = (p: string, body: unknown, method = "POST") => sandboxJson(env, p, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const post = (p: string, body: unknown, method = "POST") =>
+      sandboxJson(env, p, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     await post("/_sandbox/settings", { faultTimeoutHoldMs: 2000 }, "PATCH");
     await post("/_sandbox/faults", { route: "POST /app/*/events", error5xxRate: 0.1, timeoutRate: 0.05, rate429Rate: 0.05 });
 
@@ -72,7 +78,8 @@ describe("a worker killed mid-burst", () => {
     let after: string | null = null;
     do {
       const page: { rows: { idempotency_key: string }[]; next_cursor: string | null } = await sandboxJson(
-        env, `/_sandbox/shopify/apps/sandbox-sms-blaster/logs?limit=250&order=asc&status=200${after ? `&after=${after}` : ""}`,
+        env,
+        `/_sandbox/shopify/apps/sandbox-sms-blaster/logs?limit=250&order=asc&status=200${after ? `&after=${after}` : ""}`,
       );
       for (const r of page.rows) if (r.idempotency_key.startsWith("burst-")) keys.set(r.idempotency_key, (keys.get(r.idempotency_key) ?? 0) + 1);
       after = page.next_cursor;
@@ -82,7 +89,10 @@ describe("a worker killed mid-burst", () => {
     expect([...keys.values()].filter((n) => n > 1)).toEqual([]);
     // What Shopify would bill: the dev store's sms_sent usage this cycle counts each event once.
     await sandboxJson(env, "/_sandbox/shopify/verdicts/settle", { method: "POST" });
-    const shops = await sandboxJson<{ shops: { id: string; subscription: { usage: { meter: string; quantity: string }[] } | null }[] }>(env, "/_sandbox/shopify/apps/sandbox-sms-blaster/shops");
+    const shops = await sandboxJson<{ shops: { id: string; subscription: { usage: { meter: string; quantity: string }[] } | null }[] }>(
+      env,
+      "/_sandbox/shopify/apps/sandbox-sms-blaster/shops",
+    );
     const usage = shops.shops.find((s) => s.id === "23423423")!.subscription!.usage.find((u) => u.meter === "sms_sent")!;
     expect(usage.quantity).toBe("10000");
     const retried = await env.db.deliveryAttempt.count({ where: { event: { idempotencyKey: { startsWith: "burst-" } }, number: { gt: 1 } } });

@@ -49,13 +49,17 @@ describe("send pacing", () => {
     const pools = Array.from({ length: 3 }, () => new mod.PermitPool(() => limit));
     const starts: number[] = [];
     const until = performance.now() + 2500;
-    await Promise.all(pools.flatMap((pool) => Array.from({ length: 8 }, async () => {
-      while (performance.now() < until) {
-        await pool.take(c);
-        starts.push(performance.now());
-        await new Promise((r) => setTimeout(r, 5)); // the send itself
-      }
-    })));
+    await Promise.all(
+      pools.flatMap((pool) =>
+        Array.from({ length: 8 }, async () => {
+          while (performance.now() < until) {
+            await pool.take(c);
+            starts.push(performance.now());
+            await new Promise((r) => setTimeout(r, 5)); // the send itself
+          }
+        }),
+      ),
+    );
     starts.sort((a, b) => a - b);
     let busiest = 0;
     for (let i = 0, j = 0; i < starts.length; i++) {

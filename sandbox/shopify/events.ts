@@ -1,4 +1,4 @@
-// POST /app/{version}/events (shopify.md §1.2-1.6): bearer check, rate limit, idempotency
+// POST /app/{version}/events (docs/platforms/shopify.md §1.2-1.6): bearer check, rate limit, idempotency
 // (409 in flight, replay with Idempotent-Replay), schema (400), install (403), then 202
 // with the billing verdict worked out now and published after the configured delay.
 import { createHash } from "node:crypto";
@@ -23,15 +23,19 @@ export async function createEvent(sb: Sandbox, req: Request): Promise<Reply> {
   const parsed = parseJson(req.rawBody);
   const body = isObject(parsed) ? parsed : {};
   const log = (status: number, details: string) => logRejected(sb, app.clientId, body, status, details, receivedMs);
+  if (typeof body.idempotency_key === "string" && body.idempotency_key !== "") {
+    const counted = `${app.clientId}|${body.idempotency_key}`;
+    sb.keyRequests.set(counted, (sb.keyRequests.get(counted) ?? 0) + 1);
+  }
 
   if (!admitRequest(sb.rateWindows, app.clientId, receivedMs, settings.rateLimitPerSecond)) {
     log(429, "Rate limit exceeded");
     return json(429, { success: false, error: "Rate limit exceeded" });
   }
   if (parsed instanceof ParseError || parsed === undefined) {
-    const errors = [{ field: null, code: "invalid", message: "request body must be valid JSON" }];
-    log(400, errors[0].message);
-    return json(400, invalidRequest(errors));
+    const error = { field: null, code: "invalid", message: "request body must be valid JSON" };
+    log(400, error.message);
+    return json(400, invalidRequest([error]));
   }
 
   const key = typeof body.idempotency_key === "string" && body.idempotency_key !== "" ? body.idempotency_key : null;
@@ -123,7 +127,13 @@ function describe(errors: FieldError[]): string {
   return errors.map((e) => `${e.field ?? "request"} ${e.message}`).join("; ");
 }
 
-function addRow(sb: Sandbox, clientId: string, body: Record<string, unknown>, receivedMs: number, extra: Pick<EventRow, "type" | "status" | "shop_id" | "shop_domain">): EventRow {
+function addRow(
+  sb: Sandbox,
+  clientId: string,
+  body: Record<string, unknown>,
+  receivedMs: number,
+  extra: Pick<EventRow, "type" | "status" | "shop_id" | "shop_domain">,
+): EventRow {
   const seq = sb.seq();
   const str = (v: unknown) => (typeof v === "string" ? v : null);
   const attributes = isObject(body.attributes) ? body.attributes : null;

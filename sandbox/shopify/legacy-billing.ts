@@ -1,9 +1,9 @@
-// Rules of the legacy GraphQL Admin Billing API (shopify.md §3): subscriptions that a merchant
+// Rules of the legacy GraphQL Admin Billing API (docs/platforms/shopify.md §3): subscriptions that a merchant
 // approves through a confirmation URL, usage records counted against a capped amount per
 // 30-day period, cap raises that need approval, 2-day expiry of unapproved charges.
 import { createHash } from "node:crypto";
 import { Decimal } from "../money";
-import type { LegacyStatus, LegacySubscription, MoneyV2, ShopifyState } from "../state";
+import type { LegacyStatus, LegacySubscription, OneTimePurchase, ShopifyState } from "../state";
 import { iso } from "./model";
 
 const PENDING_EXPIRY_MS = 2 * 86_400_000;
@@ -13,10 +13,11 @@ export type UserError = { field: string[] | null; message: string };
 export const subscriptionGid = (id: string) => `gid://shopify/AppSubscription/${id}`;
 export const lineItemGid = (id: string, index: number) => `gid://shopify/AppSubscriptionLineItem/${id}?v=1&index=${index}`;
 export const usageRecordGid = (id: string) => `gid://shopify/AppUsageRecord/${id}`;
+export const oneTimeGid = (id: string) => `gid://shopify/AppPurchaseOneTime/${id}`;
 
 export function parseLineItemGid(gid: string): { subscriptionId: string; index: number } | null {
   const m = /^gid:\/\/shopify\/AppSubscriptionLineItem\/(\d+)\?v=1&index=(\d+)$/.exec(gid);
-  return m ? { subscriptionId: m[1], index: Number(m[2]) } : null;
+  return m?.[1] && m[2] ? { subscriptionId: m[1], index: Number(m[2]) } : null;
 }
 
 export function parseSubscriptionGid(gid: string): string | null {
@@ -47,8 +48,21 @@ export function balanceUsed(st: ShopifyState, sub: LegacySubscription, lineIndex
     .reduce((sum, r) => sum.plus(r.price.amount), new Decimal(0));
 }
 
-export function confirmationSignature(sub: LegacySubscription): string {
-  return createHash("sha256").update(`${sub.id}|${sub.shopId}|${sub.createdAt}`).digest("hex").slice(0, 40);
+export function confirmationSignature(charge: Pick<LegacySubscription, "id" | "shopId" | "createdAt">): string {
+  return createHash("sha256").update(`${charge.id}|${charge.shopId}|${charge.createdAt}`).digest("hex").slice(0, 40);
+}
+
+/** A one-time charge not approved within two days has EXPIRED, like a subscription. */
+export function oneTimeStatusAt(p: OneTimePurchase, nowMs: number): OneTimePurchase["status"] {
+  return p.status === "PENDING" && nowMs - Date.parse(p.createdAt) > PENDING_EXPIRY_MS ? "EXPIRED" : p.status;
+}
+
+export function approveOneTime(p: OneTimePurchase, nowMs: number): UserError | null {
+  const status = oneTimeStatusAt(p, nowMs);
+  if (status === "ACTIVE") return null;
+  if (status !== "PENDING") return { field: null, message: `The charge is ${status.toLowerCase()} and can no longer be approved` };
+  p.status = "ACTIVE";
+  return null;
 }
 
 /** The merchant approves: the charge becomes ACTIVE and replaces the app's other active one. */
@@ -82,5 +96,3 @@ export function shopifyDecimal(value: Decimal.Value): string {
   const d = new Decimal(value);
   return d.isInteger() ? d.toFixed(1) : d.toString();
 }
-
-export const money = (m: MoneyV2) => ({ amount: shopifyDecimal(m.amount), currencyCode: m.currencyCode });

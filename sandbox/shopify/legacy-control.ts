@@ -1,7 +1,7 @@
 // /_sandbox/shopify: legacy Billing API charges of an app, and the merchant's side of them
 // (approve, decline, approve a cap raise) plus Shopify's (freeze, unfreeze, cancel).
 import type { Sandbox } from "../context";
-import { json, type Router } from "../http";
+import { json, param, type Router } from "../http";
 import type { LegacyStatus } from "../state";
 import { subscriptionView } from "./admin-api";
 import { approve, approveCappedAmount, statusAt, usageRecordGid } from "./legacy-billing";
@@ -18,14 +18,16 @@ export function legacyControlRoutes(router: Router, sb: Sandbox): void {
   const st = () => sb.state.shopify;
 
   router.on("GET", "/_sandbox/shopify/apps/:clientId/legacy-subscriptions", (req) => {
-    const app = findApp(st(), req.params.clientId);
+    const app = findApp(st(), param(req, "clientId"));
     if (!app) return json(404, { error: `Shopify app ${req.params.clientId} not found` });
     const subscriptions = st()
       .legacySubscriptions.filter((s) => s.appClientId === app.clientId)
       .map((s) => ({
         ...subscriptionView({ sb }, s),
         shopId: s.shopId,
-        pendingCappedAmounts: s.lineItems.flatMap((item, index) => (item.kind === "usage" && item.pendingCappedAmount ? [{ index, ...item.pendingCappedAmount }] : [])),
+        pendingCappedAmounts: s.lineItems.flatMap((item, index) =>
+          item.kind === "usage" && item.pendingCappedAmount ? [{ index, ...item.pendingCappedAmount }] : [],
+        ),
         usageRecords: st()
           .usageRecords.filter((r) => r.subscriptionId === s.id)
           .map((r) => ({ ...r, id: usageRecordGid(r.id) })),
@@ -34,10 +36,10 @@ export function legacyControlRoutes(router: Router, sb: Sandbox): void {
   });
 
   router.on("POST", "/_sandbox/shopify/legacy-subscriptions/:id/:action", (req) => {
-    const id = req.params.id.replace(/^gid:\/\/shopify\/AppSubscription\//, "");
+    const id = param(req, "id").replace(/^gid:\/\/shopify\/AppSubscription\//, "");
     const sub = st().legacySubscriptions.find((s) => s.id === id);
     if (!sub) return json(404, { error: `Legacy subscription ${req.params.id} not found` });
-    const action = req.params.action;
+    const action = param(req, "action");
     if (action === "approve") {
       const error = approve(st(), sub, sb.now());
       if (error) return json(409, { error: error.message });

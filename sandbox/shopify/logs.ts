@@ -1,5 +1,5 @@
 // The Dev Dashboard's app-event log as an API: verdict publication ("settling") and the
-// filtered, cursor-paginated listing (shopify.md §4).
+// filtered, cursor-paginated listing (docs/platforms/shopify.md §4).
 import { parseIsoTime } from "../clock";
 import { decodeCursor, encodeCursor, parseLimit } from "../http";
 import { Decimal } from "../money";
@@ -117,7 +117,7 @@ function statusMatches(row: EventRow, status: string): boolean {
   return row.result_status === `RESULT_STATUS_${status.toUpperCase()}`;
 }
 
-export function publicRow(row: EventRow) {
+function publicRow(row: EventRow) {
   const { seq: _seq, appClientId: _app, pending: _pending, ...rest } = row;
   return rest;
 }

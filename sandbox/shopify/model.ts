@@ -43,7 +43,7 @@ export function findInstall(st: ShopifyState, clientId: string, shopId: string):
   return st.installs.find((i) => i.appClientId === clientId && i.shopId === shopId);
 }
 
-export function isInstalled(install: Install | undefined): install is Install {
+function isInstalled(install: Install | undefined): install is Install {
   return !!install && install.uninstalledAt === null;
 }
 

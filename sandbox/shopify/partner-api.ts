@@ -1,15 +1,16 @@
 // Partner API over HTTP: POST /{orgId}/api/{version}/graphql.json with X-Shopify-Access-Token,
-// executed by graphql-js against a schema of the documented types (shopify.md §2.5).
+// executed by graphql-js against a schema of the documented types (docs/platforms/shopify.md §2.5).
 // activeSubscription exists from 2026-07 (and unstable); older versions lack the field.
 // Price is an interface: the documented query selects `active` and `currency` on it directly,
-// which GraphQL only allows on an interface (shopify.md calls it a union).
+// which GraphQL only allows on an interface (docs/platforms/shopify.md §2.5 calls it a union).
 import { buildSchema, graphql, GraphQLError } from "graphql";
 import type { Sandbox } from "../context";
-import { header, isObject, json, parseJson, type Reply, type Request } from "../http";
+import { header, isObject, json, param, parseJson, type Reply, type Request } from "../http";
 import { Decimal, formatAmount } from "../money";
 import type { Plan, ShopifyPartner } from "../state";
 import { settleDue } from "./logs";
 import { activeSubscription, cycleAt, findAppByGid, findInstall, findPlan, findShop, iso, shopGid, usageKey } from "./model";
+import { listPartnerEvents, type EventsArgs } from "./partner-events-query";
 import { meterCost, meterTiers } from "./pricing";
 
 const TYPES = `
@@ -37,7 +38,48 @@ const TYPES = `
   }
   schema { query: QueryRoot }
 `;
-const currentSchema = buildSchema(`${TYPES} type QueryRoot { app(id: ID!): App activeSubscription(appId: ID!, shopId: ID!): ActiveSubscription }`);
+// The historical events (docs/platforms/shopify.md §2.6); the sandbox generates relationship, subscription and charge events.
+const EVENT_TYPES = `
+  scalar Date
+  enum EventType {
+    CHARGE_ONE_TIME CHARGE_RECURRING CHARGE_USAGE CREDIT_APPLIED CREDIT_FAILED CREDIT_PENDING EARNING_ADJUSTMENT
+    EARNING_CHARGE_ONE_TIME EARNING_CHARGE_RECURRING EARNING_CHARGE_USAGE EARNING_CREDIT EARNING_REFUND
+    RELATIONSHIP_DEACTIVATED RELATIONSHIP_INSTALLED RELATIONSHIP_REACTIVATED RELATIONSHIP_UNINSTALLED
+    SUBSCRIPTION_CANCELED SUBSCRIPTION_CANCELLATION_SCHEDULED SUBSCRIPTION_CREATED SUBSCRIPTION_FROZEN SUBSCRIPTION_UNFROZEN SUBSCRIPTION_UPDATED
+  }
+  enum EventOrder { OCCURRED_AT_ASC OCCURRED_AT_DESC }
+  enum SubjectType { APP THEME }
+  enum ChargeType { ONE_TIME RECURRING USAGE }
+  enum RelationshipState { INSTALLED UNINSTALLED DEACTIVATED REACTIVATED }
+  enum SubscriptionStatusState { CANCELED CANCELLATION_SCHEDULED CREATED FROZEN UNFROZEN UPDATED }
+  input EventFilterInput { eventTypes: [EventType!] occurredAtMax: DateTime occurredAtMin: DateTime shopId: ID subjectId: ID subjectType: SubjectType }
+  union Subject = App
+  interface PartnerEvent { eventType: EventType! id: ID! occurredAt: DateTime! shop: ShopReference subject: Subject }
+  type Relationship implements PartnerEvent {
+    eventType: EventType! id: ID! occurredAt: DateTime! shop: ShopReference subject: Subject
+    reason: String reasonDescription: String state: RelationshipState!
+  }
+  type Charge implements PartnerEvent {
+    eventType: EventType! id: ID! occurredAt: DateTime! shop: ShopReference subject: Subject
+    amount: Money! balanceUsed: Decimal cappedAmount: Decimal chargeId: ID! chargeType: ChargeType! description: String planHandle: String usageQuantity: Decimal
+  }
+  interface PlanPrice { currencyCode: Currency! }
+  type FlatRatePlanPrice implements PlanPrice { currencyCode: Currency! amount: Decimal! }
+  type TieredPlanPrice implements PlanPrice { currencyCode: Currency! tiersMode: TiersMode! tiers: [PriceTier!]! }
+  type Plan { handle: String! billingPeriod: AppPricingInterval trialDays: Int trialDaysRemaining: Int prices: [PlanPrice!]! }
+  type SubscriptionStatus implements PartnerEvent {
+    eventType: EventType! id: ID! occurredAt: DateTime! shop: ShopReference subject: Subject
+    cancelEffectiveOn: Date plan: Plan state: SubscriptionStatusState!
+  }
+  type PartnerEventEdge { cursor: String! node: PartnerEvent! }
+  type HistoricalEventsPageInfo { hasNextPage: Boolean! hasPreviousPage: Boolean! startCursor: String endCursor: String }
+  type PartnerEventConnection { edges: [PartnerEventEdge!]! pageInfo: HistoricalEventsPageInfo! }
+`;
+const currentSchema = buildSchema(`${TYPES} ${EVENT_TYPES} type QueryRoot {
+  app(id: ID!): App
+  activeSubscription(appId: ID!, shopId: ID!): ActiveSubscription
+  events(filter: EventFilterInput, orderBy: EventOrder = OCCURRED_AT_DESC, first: Int, after: String, last: Int, before: String): PartnerEventConnection
+}`);
 const olderSchema = buildSchema(`${TYPES} type QueryRoot { app(id: ID!): App }`);
 
 type Context = { sb: Sandbox; org: ShopifyPartner };
@@ -70,6 +112,9 @@ const rootValue = {
       trialEndsAt: null,
     };
   },
+  events(args: EventsArgs, { sb, org }: Context) {
+    return listPartnerEvents(sb, org, args);
+  },
 };
 
 /** The plan's recurring fee as a FlatRatePrice item, then one TieredPrice item per meter with its usage. */
@@ -95,7 +140,8 @@ function subscriptionItems(plan: Plan, quantityOf: (meter: string) => string) {
 }
 
 export async function partnerGraphql(sb: Sandbox, req: Request): Promise<Reply> {
-  const { orgId, version } = req.params;
+  const orgId = param(req, "orgId");
+  const version = param(req, "version");
   if (!/^(\d{4}-\d{2}|unstable)$/.test(version)) return json(404, { errors: [{ message: `Unknown API version ${version}` }] });
   const org = sb.state.shopify.partners.find((p) => p.orgId === orgId);
   const token = header(req, "x-shopify-access-token");

@@ -9,7 +9,7 @@ const suTiers = [
 ];
 const meter = (m: Partial<Meter>): Meter => ({ handle: "m", name: "M", structure: "FIXED", unitPrice: null, includedUnits: 0, tiers: [], ...m });
 
-describe("App Pricing meter math (shopify.md §2.3 worked examples)", () => {
+describe("App Pricing meter math (docs/platforms/shopify.md §2.3 worked examples)", () => {
   it("fixed with included units: 250 SMS, 100 included, $0.01 -> $1.50", () => {
     expect(meterCost(meter({ unitPrice: "0.01", includedUnits: 100 }), 250).toFixed(2)).toBe("1.50");
     expect(meterCost(meter({ unitPrice: "0.01", includedUnits: 100 }), 80).toFixed(2)).toBe("0.00");

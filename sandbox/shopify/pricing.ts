@@ -1,4 +1,4 @@
-// App Pricing math for usage meters (shopify.md §2.3), exact with decimal.js.
+// App Pricing math for usage meters (docs/platforms/shopify.md §2.3), exact with decimal.js.
 // Included units are consumed first; graduated/volume tiers then apply to the rest (INFERRED).
 import { Decimal, roundCost } from "../money";
 import type { Meter, Tier } from "../state";
@@ -30,14 +30,14 @@ function graduated(tiers: Tier[], quantity: Decimal): Decimal {
 }
 
 function volume(tiers: Tier[], quantity: Decimal): Decimal {
-  const tier = tiers.find((t) => t.upTo === null || quantity.lte(t.upTo)) ?? tiers[tiers.length - 1];
-  return quantity.times(tier.amountPerUnit).plus(tier.amount);
+  const tier = tiers.find((t) => t.upTo === null || quantity.lte(t.upTo)) ?? tiers.at(-1);
+  return tier ? quantity.times(tier.amountPerUnit).plus(tier.amount) : new Decimal(0);
 }
 
 export type PriceTierView = { upTo: number | null; amountPerUnit: string; amount: string };
 
 /**
- * The meter as the Partner API shows it: a TieredPrice (shopify.md §2.5, INFERRED). A fixed
+ * The meter as the Partner API shows it: a TieredPrice (docs/platforms/shopify.md §2.5, INFERRED). A fixed
  * meter is one open tier; included units show as a first $0 tier (as in the documented example).
  */
 export function meterTiers(meter: Meter): { tiersMode: "GRADUATED" | "VOLUME"; tiers: PriceTierView[] } {

@@ -1,4 +1,4 @@
-// POST /auth/access_token: client-credentials grant for App Events (shopify.md §1.1), and
+// POST /auth/access_token: client-credentials grant for App Events (docs/platforms/shopify.md §1.1), and
 // the bearer check of App Events requests. Tokens are RS256 JWTs that expire after 60
 // minutes of sandbox time.
 import { randomUUID } from "node:crypto";

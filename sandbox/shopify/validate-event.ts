@@ -1,4 +1,4 @@
-// Synchronous schema checks of an App Events request body (shopify.md §1.3-1.4).
+// Synchronous schema checks of an App Events request body (docs/platforms/shopify.md §1.3-1.4).
 // Each problem becomes one errors[] entry {field, code, message}; the route answers 400.
 import { isObject } from "../http";
 

@@ -1,6 +1,6 @@
-// Asynchronous billing validation (shopify.md §1.7-1.8). Every verdict is worked out when the
+// Asynchronous billing validation (docs/platforms/shopify.md §1.7-1.8). Every verdict is worked out when the
 // event is received (against the sandbox clock at that moment) and published after a delay.
-// Check order (shopify.md suggestion): account -> subscription -> metered -> idempotency ->
+// Check order (docs/platforms/shopify.md §1.7 suggestion): account -> subscription -> metered -> idempotency ->
 // value -> timestamp/period.
 import { parseIsoTime } from "../clock";
 import type { Settings } from "../settings";
@@ -64,7 +64,10 @@ export function billingVerdict(ctx: EventContext): Verdict {
 
   const usedBy = st.billingKeys[`${app.clientId}|${event.idempotency_key}`];
   if (usedBy) {
-    return fail("IDEMPOTENCY_KEY_ERROR", `idempotency_key "${event.idempotency_key}" was already used by billing event ${usedBy}; billing keys are enforced permanently.`);
+    return fail(
+      "IDEMPOTENCY_KEY_ERROR",
+      `idempotency_key "${event.idempotency_key}" was already used by billing event ${usedBy}; billing keys are enforced permanently.`,
+    );
   }
 
   if (!("value" in event.attributes)) return fail("MISSING_VALUE_KEY", 'attributes has no "value" key.');
@@ -82,7 +85,10 @@ export function billingVerdict(ctx: EventContext): Verdict {
     return fail("INVALID_TIMESTAMP", `timestamp ${event.timestamp} is more than 5 minutes after the time it was received (${iso(receivedMs)}).`);
   }
   if (uninstalledMs !== null && receivedMs > uninstalledMs + UNINSTALL_GRACE_MS) {
-    return fail("PERIOD_CLOSED", `The app was uninstalled at ${install.uninstalledAt}; usage could be reported until ${iso(uninstalledMs + UNINSTALL_GRACE_MS)}.`);
+    return fail(
+      "PERIOD_CLOSED",
+      `The app was uninstalled at ${install.uninstalledAt}; usage could be reported until ${iso(uninstalledMs + UNINSTALL_GRACE_MS)}.`,
+    );
   }
   if (ts < Date.parse(sub.startedAt)) {
     return fail("INVALID_TIMESTAMP", `timestamp ${event.timestamp} is before the subscription started (${sub.startedAt}); allowed window ${window}.`);

@@ -48,7 +48,16 @@ describe("control API", () => {
       clock: { now: "2030-05-01T00:00:00Z", frozen: true },
       shopify: {
         partners: [{ orgId: "1", apiTokens: ["t"] }],
-        apps: [{ clientId: "c", clientSecret: "s", gid: "gid://shopify/App/7", title: "Tiny", orgId: "1", plans: [{ handle: "p", name: "P", meters: [{ handle: "m", name: "M", structure: "FIXED", unitPrice: "0.10" }] }] }],
+        apps: [
+          {
+            clientId: "c",
+            clientSecret: "s",
+            gid: "gid://shopify/App/7",
+            title: "Tiny",
+            orgId: "1",
+            plans: [{ handle: "p", name: "P", meters: [{ handle: "m", name: "M", structure: "FIXED", unitPrice: "0.10" }] }],
+          },
+        ],
         shops: [{ id: "1", domain: "one.myshopify.com", installs: [{ app: "c", installedAt: "-2d", subscription: { plan: "p", startedAt: "-1d" } }] }],
       },
     };
@@ -57,10 +66,18 @@ describe("control API", () => {
     const shops = (await sbx.api.get("/_sandbox/shopify/apps/c/shops")).body.shops;
     expect(shops[0].subscription).toMatchObject({ planHandle: "p", startedAt: "2030-04-30T00:00:00.000Z" });
 
-    const bad = await sbx.api.post("/_sandbox/seed", { ...fixture, shopify: { ...fixture.shopify, shops: [{ id: "1", domain: "one.myshopify.com", installs: [{ app: "c", installedAt: "-2d", subscription: { plan: "nope", startedAt: "-1d" } }] }] } });
+    const bad = await sbx.api.post("/_sandbox/seed", {
+      ...fixture,
+      shopify: {
+        ...fixture.shopify,
+        shops: [{ id: "1", domain: "one.myshopify.com", installs: [{ app: "c", installedAt: "-2d", subscription: { plan: "nope", startedAt: "-1d" } }] }],
+      },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body).toEqual({ error: "invalid fixture", issues: ["shop 1 install 0: unknown plan nope"] });
-    const worse = await sbx.api.post("/_sandbox/seed", { wix: { accounts: [], apps: [], instances: [{ instanceId: "i", appId: "a", siteDisplayName: "S", currency: "XYZ" }] } });
+    const worse = await sbx.api.post("/_sandbox/seed", {
+      wix: { accounts: [], apps: [], instances: [{ instanceId: "i", appId: "a", siteDisplayName: "S", currency: "XYZ" }] },
+    });
     expect(worse.status).toBe(400);
     expect(worse.body.issues[0]).toMatch(/^wix\.instances\.0\.currency/);
   });

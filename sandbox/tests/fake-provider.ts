@@ -16,7 +16,11 @@ export class FakeProvider {
   private server!: http.Server;
   url = "";
 
-  constructor(private readonly appId: string, private readonly publicKeyPem: string, readonly basePath = "/api/wix/5e3d0b1a-0000-4000-8000-000000000002/") {}
+  constructor(
+    private readonly appId: string,
+    private readonly publicKeyPem: string,
+    readonly basePath = "/api/wix/5e3d0b1a-0000-4000-8000-000000000002/",
+  ) {}
 
   get baseUri(): string {
     return this.url + this.basePath;

@@ -3,7 +3,7 @@
 import http from "node:http";
 import { loadDefaultFixture, startSandbox, type RunningSandbox } from "../server";
 
-/** Sandbox time used by the tests: just after the shopify.md / seed examples (2026-01-27). */
+/** Sandbox time used by the tests: just after the docs/platforms/shopify.md §1.3 / seed examples (2026-01-27). */
 export const TEST_NOW = "2026-01-27T16:30:00.000Z";
 
 export const SHOPIFY_APP = { clientId: "sandbox-sms-blaster", clientSecret: "shpss_sandbox_demo_secret", gid: "gid://shopify/App/1001" };
@@ -34,9 +34,9 @@ export const WIX = {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Body = any;
 
-export type Res<T = Body> = { status: number; headers: Headers; body: T; text: string };
+type Res<T = Body> = { status: number; headers: Headers; body: T; text: string };
 
-export class Client {
+class Client {
   constructor(readonly url: string) {}
 
   async call<T = Body>(method: string, path: string, opts: { body?: unknown; headers?: Record<string, string>; raw?: string } = {}): Promise<Res<T>> {
@@ -80,7 +80,11 @@ export class Client {
 
   // ---- Shopify
   async shopifyToken(): Promise<string> {
-    const res = await this.post("/auth/access_token", { client_id: SHOPIFY_APP.clientId, client_secret: SHOPIFY_APP.clientSecret, grant_type: "client_credentials" });
+    const res = await this.post("/auth/access_token", {
+      client_id: SHOPIFY_APP.clientId,
+      client_secret: SHOPIFY_APP.clientSecret,
+      grant_type: "client_credentials",
+    });
     if (res.status !== 200) throw new Error(`token: ${res.status} ${res.text}`);
     return res.body.access_token;
   }
@@ -100,7 +104,12 @@ export class Client {
 
   // ---- Wix
   async wixToken(instanceId: string = WIX.usd): Promise<string> {
-    const res = await this.post("/oauth2/token", { grant_type: "client_credentials", client_id: WIX.appId, client_secret: WIX.secret, instance_id: instanceId });
+    const res = await this.post("/oauth2/token", {
+      grant_type: "client_credentials",
+      client_id: WIX.appId,
+      client_secret: WIX.secret,
+      instance_id: instanceId,
+    });
     if (res.status !== 200) throw new Error(`wix token: ${res.status} ${res.text}`);
     return res.body.access_token;
   }
@@ -116,7 +125,13 @@ export async function startTestSandbox(opts: { verdictDelayMs?: number; stateFil
 }
 
 /** A request through node:http, which (unlike fetch) sends no User-Agent unless told to. */
-export function rawRequest(url: string, method: string, path: string, headers: Record<string, string>, body = ""): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
+export function rawRequest(
+  url: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body = "",
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(url + path, { method, headers: { ...headers, "content-length": Buffer.byteLength(body) } }, (res) => {
       const chunks: Buffer[] = [];

@@ -1,4 +1,4 @@
-// Contract tests: every request example of shopify.md, sent as printed, checked against the
+// Contract tests: every request example of docs/platforms/shopify.md, sent as printed, checked against the
 // documented answer. A "doc example" app and shop carry the example credentials and ids.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadDefaultFixture } from "../server";
@@ -58,38 +58,74 @@ beforeEach(async () => {
   token = res.body.access_token;
 });
 
-describe("shopify.md §1.1 POST /auth/access_token", () => {
+describe("docs/platforms/shopify.md §1.1 POST /auth/access_token", () => {
   it("answers the documented example with all four fields", async () => {
     const res = await sbx.api.post("/auth/access_token", DOC_APP, { "user-agent": "partner-billing-dashboard/0.1" });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ access_token: expect.stringMatching(/^eyJhbGciOiJSUzI1NiI/), token_type: "Bearer", scope: "write_global_api_app_events", expires_in: 3599 });
+    expect(res.body).toEqual({
+      access_token: expect.stringMatching(/^eyJhbGciOiJSUzI1NiI/),
+      token_type: "Bearer",
+      scope: "write_global_api_app_events",
+      expires_in: 3599,
+    });
     expect(res.body.access_token.split(".")).toHaveLength(3);
   });
 });
 
-describe("shopify.md §1.3 POST /app/{version}/events examples", () => {
+describe("docs/platforms/shopify.md §1.3 POST /app/{version}/events examples", () => {
   const send = (body: unknown) => sbx.api.sendEvent(token, body);
 
   it("billing event example -> 202 {success: true}, billed", async () => {
-    const res = await send({ shop_id: "gid://shopify/Shop/23423423", event_handle: "sms_sent", timestamp: "2026-01-27T14:30:00Z", idempotency_key: "sms_23423423_1706365800", attributes: { value: 1 } });
+    const res = await send({
+      shop_id: "gid://shopify/Shop/23423423",
+      event_handle: "sms_sent",
+      timestamp: "2026-01-27T14:30:00Z",
+      idempotency_key: "sms_23423423_1706365800",
+      attributes: { value: 1 },
+    });
     expect(res.status).toBe(202);
     expect(res.body).toEqual({ success: true });
     expect(res.headers.get("idempotent-replay")).toBeNull();
     const row = await logRow("sms_23423423_1706365800");
-    expect(row).toMatchObject({ type: "app_billing_event", status: 200, billable: true, billing_result_code: "SUCCESS", result_status: "RESULT_STATUS_SUCCESS", shop_domain: "dev-sms-store.myshopify.com", value: 1 });
+    expect(row).toMatchObject({
+      type: "app_billing_event",
+      status: 200,
+      billable: true,
+      billing_result_code: "SUCCESS",
+      result_status: "RESULT_STATUS_SUCCESS",
+      shop_domain: "dev-sms-store.myshopify.com",
+      value: 1,
+    });
   });
 
   it("batch-as-quantity example (value 5, numeric shop id) -> 202, billed", async () => {
-    const res = await send({ shop_id: "23423423", event_handle: "sms_sent", timestamp: "2026-01-27T14:35:00Z", idempotency_key: "campaign_8812_batch_1", attributes: { value: 5, campaign_kind: "abandoned_cart" } });
+    const res = await send({
+      shop_id: "23423423",
+      event_handle: "sms_sent",
+      timestamp: "2026-01-27T14:35:00Z",
+      idempotency_key: "campaign_8812_batch_1",
+      attributes: { value: 5, campaign_kind: "abandoned_cart" },
+    });
     expect(res.status).toBe(202);
     expect(res.body).toEqual({ success: true });
     expect(await logRow("campaign_8812_batch_1")).toMatchObject({ billable: true, billing_result_code: "SUCCESS", value: 5, shop_id: "23423423" });
   });
 
   it("custom event example -> 202, non-billable", async () => {
-    const res = await send({ shop_id: "gid://shopify/Shop/23423423", event_handle: "sync_failed", timestamp: "2026-01-27T16:00:00Z", idempotency_key: "sync_fail_inventory_xyz789", attributes: { sync_type: "inventory", retry_count: 3, source_system: "erp_integration" } });
+    const res = await send({
+      shop_id: "gid://shopify/Shop/23423423",
+      event_handle: "sync_failed",
+      timestamp: "2026-01-27T16:00:00Z",
+      idempotency_key: "sync_fail_inventory_xyz789",
+      attributes: { sync_type: "inventory", retry_count: 3, source_system: "erp_integration" },
+    });
     expect(res.status).toBe(202);
-    expect(await logRow("sync_fail_inventory_xyz789")).toMatchObject({ type: "app_event", billable: false, billing_result_code: null, result_status: "RESULT_STATUS_SUCCESS" });
+    expect(await logRow("sync_fail_inventory_xyz789")).toMatchObject({
+      type: "app_event",
+      billable: false,
+      billing_result_code: null,
+      result_status: "RESULT_STATUS_SUCCESS",
+    });
   });
 
   async function logRow(key: string) {
@@ -98,7 +134,7 @@ describe("shopify.md §1.3 POST /app/{version}/events examples", () => {
   }
 });
 
-describe("shopify.md §1.4 error examples", () => {
+describe("docs/platforms/shopify.md §1.4 error examples", () => {
   const send = (body: unknown) => sbx.api.sendEvent(token, body);
   const valid = { shop_id: "23423423", event_handle: "sms_sent", timestamp: "2026-01-27T14:30:00Z", idempotency_key: "err_1", attributes: { value: 1 } };
 
@@ -113,13 +149,21 @@ describe("shopify.md §1.4 error examples", () => {
     const attributes = Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`k${i}`, i]));
     const res = await send({ ...valid, attributes });
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ success: false, error: "Invalid request", errors: [{ field: "attributes", code: "invalid", message: "must not contain more than 15 keys" }] });
+    expect(res.body).toEqual({
+      success: false,
+      error: "Invalid request",
+      errors: [{ field: "attributes", code: "invalid", message: "must not contain more than 15 keys" }],
+    });
   });
 
   it("403 not installed: exactly the documented (INFERRED) body", async () => {
     const res = await send({ ...valid, shop_id: "gid://shopify/Shop/1002003010" });
     expect(res.status).toBe(403);
-    expect(res.body).toEqual({ success: false, error: "Forbidden", errors: [{ field: "shop_id", code: "not_installed", message: "app is not installed on this shop" }] });
+    expect(res.body).toEqual({
+      success: false,
+      error: "Forbidden",
+      errors: [{ field: "shop_id", code: "not_installed", message: "app is not installed on this shop" }],
+    });
   });
 
   it("401 without or with a bad bearer token", async () => {
@@ -163,9 +207,15 @@ describe("shopify.md §1.4 error examples", () => {
   });
 });
 
-describe("shopify.md §2.5 Partner API activeSubscription", () => {
+describe("docs/platforms/shopify.md §2.5 Partner API activeSubscription", () => {
   it("answers the documented query with the documented example response", async () => {
-    await sbx.api.sendEvent(token, { shop_id: "gid://shopify/Shop/5678", event_handle: "sms_sent", timestamp: "2026-01-27T14:30:00Z", idempotency_key: "usage_250", attributes: { value: 250 } });
+    await sbx.api.sendEvent(token, {
+      shop_id: "gid://shopify/Shop/5678",
+      event_handle: "sms_sent",
+      timestamp: "2026-01-27T14:30:00Z",
+      idempotency_key: "usage_250",
+      attributes: { value: 250 },
+    });
     const res = await sbx.api.partnerQuery(ACTIVE_SUBSCRIPTION_QUERY, { appId: "gid://shopify/App/1234", shopId: "gid://shopify/Shop/5678" });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
@@ -176,7 +226,13 @@ describe("shopify.md §2.5 Partner API activeSubscription", () => {
           trialEndsAt: null,
           currentBillingCycle: { startTime: "2026-01-05T00:00:00.000Z", endTime: "2026-02-04T00:00:00.000Z" },
           items: [
-            { handle: "sms-pro", description: "SMS Pro", price: { __typename: "FlatRatePrice", active: true, currency: "USD", amount: "9.99" }, discount: null, usage: null },
+            {
+              handle: "sms-pro",
+              description: "SMS Pro",
+              price: { __typename: "FlatRatePrice", active: true, currency: "USD", amount: "9.99" },
+              discount: null,
+              usage: null,
+            },
             {
               handle: "sms_sent",
               description: "SMS messages sent",
@@ -216,7 +272,7 @@ describe("shopify.md §2.5 Partner API activeSubscription", () => {
   });
 });
 
-describe("shopify.md §3 legacy GraphQL Admin Billing API examples", () => {
+describe("docs/platforms/shopify.md §3 legacy GraphQL Admin Billing API examples", () => {
   const CREATE = `mutation {
   appSubscriptionCreate(
     name: "SMS Pro (usage)"
@@ -282,7 +338,13 @@ describe("shopify.md §3 legacy GraphQL Admin Billing API examples", () => {
             idempotencyKey: "shop42-2026-01-sms-batch-7",
             price: { amount: "1.5", currencyCode: "USD" },
             subscriptionLineItem: {
-              plan: { pricingDetails: { balanceUsed: { amount: "1.5", currencyCode: "USD" }, cappedAmount: { amount: "50.0", currencyCode: "USD" }, terms: "$0.01 per SMS after 100 free" } },
+              plan: {
+                pricingDetails: {
+                  balanceUsed: { amount: "1.5", currencyCode: "USD" },
+                  cappedAmount: { amount: "50.0", currencyCode: "USD" },
+                  terms: "$0.01 per SMS after 100 free",
+                },
+              },
             },
           },
         },
@@ -290,6 +352,8 @@ describe("shopify.md §3 legacy GraphQL Admin Billing API examples", () => {
     });
 
     const over = await admin(usageRecord(lineItemId, "48.51", "shop42-2026-01-sms-batch-8"));
-    expect(over.body).toEqual({ data: { appUsageRecordCreate: { userErrors: [{ field: null, message: "Total price exceeds balance remaining" }], appUsageRecord: null } } });
+    expect(over.body).toEqual({
+      data: { appUsageRecordCreate: { userErrors: [{ field: null, message: "Total price exceeds balance remaining" }], appUsageRecord: null } },
+    });
   });
 });

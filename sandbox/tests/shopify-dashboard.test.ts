@@ -30,7 +30,10 @@ describe("POST /auth/access_token", () => {
   });
 
   it("accepts form encoding too", async () => {
-    const res = await sbx.api.call("POST", "/auth/access_token", { raw: new URLSearchParams(creds).toString(), headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const res = await sbx.api.call("POST", "/auth/access_token", {
+      raw: new URLSearchParams(creds).toString(),
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
     expect(res.status).toBe(200);
   });
 
@@ -63,7 +66,22 @@ describe("POST /auth/access_token", () => {
 });
 
 describe("Dev Dashboard log API", () => {
-  const ROW_KEYS = ["billable", "billing_result_code", "event_handle", "id", "idempotency_key", "received_at", "result_details", "result_status", "shop_domain", "shop_id", "status", "timestamp", "type", "value"];
+  const ROW_KEYS = [
+    "billable",
+    "billing_result_code",
+    "event_handle",
+    "id",
+    "idempotency_key",
+    "received_at",
+    "result_details",
+    "result_status",
+    "shop_domain",
+    "shop_id",
+    "status",
+    "timestamp",
+    "type",
+    "value",
+  ];
 
   async function seedEvents() {
     await sbx.api.sendEvent(token, billingEvent({ idempotency_key: "a1" }));
@@ -84,8 +102,19 @@ describe("Dev Dashboard log API", () => {
     expect(next_cursor).toBeNull();
     expect(keys(rows)).toEqual(["a7", "a6", "a5", "a4", "a3", "a2", "a1"]);
     for (const row of rows) expect(Object.keys(row).sort()).toEqual(ROW_KEYS);
-    expect(rows.find((r) => r.idempotency_key === "a4")).toMatchObject({ value: 7, shop_domain: "sunrise-texts.myshopify.com", status: 200, billable: true, billing_result_code: "SUCCESS" });
-    expect(rows.find((r) => r.idempotency_key === "a6")).toMatchObject({ status: 400, billable: false, result_status: "RESULT_STATUS_FAILURE", result_details: "timestamp is missing" });
+    expect(rows.find((r) => r.idempotency_key === "a4")).toMatchObject({
+      value: 7,
+      shop_domain: "sunrise-texts.myshopify.com",
+      status: 200,
+      billable: true,
+      billing_result_code: "SUCCESS",
+    });
+    expect(rows.find((r) => r.idempotency_key === "a6")).toMatchObject({
+      status: 400,
+      billable: false,
+      result_status: "RESULT_STATUS_FAILURE",
+      result_details: "timestamp is missing",
+    });
     expect(rows.find((r) => r.idempotency_key === "a7")).toMatchObject({ status: 403, shop_domain: "never-installed.myshopify.com" });
   });
 
@@ -126,7 +155,8 @@ describe("Partner API usage per meter and the plans export", () => {
     const res = await sbx.api.partnerQuery(USAGE, { a: SHOPIFY_APP.gid, s: `gid://shopify/Shop/${shopId}` });
     return Object.fromEntries(res.body.data.activeSubscription.items.map((i: Body) => [i.handle, i]));
   };
-  const send = (shop: string, handle: string, value: number) => sbx.api.sendEvent(token, billingEvent({ shop_id: shop, event_handle: handle, attributes: { value } }));
+  const send = (shop: string, handle: string, value: number) =>
+    sbx.api.sendEvent(token, billingEvent({ shop_id: shop, event_handle: handle, attributes: { value } }));
 
   it("prices fixed (with included units), graduated and volume meters per cycle", async () => {
     await send(SHOPS.pro, "sms_sent", 200);
@@ -150,7 +180,14 @@ describe("Partner API usage per meter and the plans export", () => {
     const plans = (await sbx.api.get(`/_sandbox/shopify/apps/${SHOPIFY_APP.clientId}/plans`)).body;
     expect(plans.app).toEqual({ clientId: SHOPIFY_APP.clientId, gid: SHOPIFY_APP.gid, title: "SMS Blaster" });
     expect(plans.plans.map((p: Body) => p.handle)).toEqual(["sms-pro", "sms-volume", "basic", "test-plan"]);
-    expect(plans.plans[0].meters[0]).toEqual({ handle: "sms_sent", name: "SMS messages sent", structure: "FIXED", unitPrice: "0.01", includedUnits: 100, tiers: [] });
+    expect(plans.plans[0].meters[0]).toEqual({
+      handle: "sms_sent",
+      name: "SMS messages sent",
+      structure: "FIXED",
+      unitPrice: "0.01",
+      includedUnits: 100,
+      tiers: [],
+    });
     const shops = (await sbx.api.get(`/_sandbox/shopify/apps/${SHOPIFY_APP.clientId}/shops`)).body.shops;
     expect(shops.filter((s: Body) => s.development).map((s: Body) => s.id)).toEqual([SHOPS.dev, SHOPS.testPlan]);
     expect(shops.find((s: Body) => s.id === SHOPS.uninstalled)).toMatchObject({ installed: false, subscription: null });

@@ -37,6 +37,15 @@ describe("replay inside the idempotency window", () => {
     expect(await devUsage()).toBe("3");
   });
 
+  it("counts every request per key, the replayed resend included, though the log shows one row", async () => {
+    await sbx.api.sendEvent(token, billingEvent({ idempotency_key: "counted_twice" }));
+    await sbx.api.sendEvent(token, billingEvent({ idempotency_key: "counted_twice" }));
+    await sbx.api.sendEvent(token, billingEvent({ idempotency_key: "counted_once" }));
+    expect((await sbx.api.logs({ handle: "sms_sent" })).rows).toHaveLength(2);
+    const counts = (await sbx.api.get("/_sandbox/shopify/apps/sandbox-sms-blaster/requests")).body;
+    expect(counts).toEqual({ requests: 3, keys: 2, repeated_requests: 1, repeated: [{ idempotency_key: "counted_twice", requests: 2 }] });
+  });
+
   it("replays up to 24 h of sandbox time, then takes the key as a new request", async () => {
     const event = billingEvent({ idempotency_key: "window" });
     await sbx.api.sendEvent(token, event);

@@ -1,4 +1,4 @@
-// The legacy GraphQL Admin Billing API (shopify.md §3): approval, 2-day expiry, capped usage per
+// The legacy GraphQL Admin Billing API (docs/platforms/shopify.md §3): approval, 2-day expiry, capped usage per
 // 30-day period, cap raises, idempotency keys, App Pricing apps refused, uninstall.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SHOPS, startTestSandbox, type Body, type TestSandbox } from "./helpers";
@@ -35,7 +35,8 @@ async function createCharge(items: unknown[] = [recurring, usage()]) {
   return { id, payload, usageLineItem: payload.appSubscription.lineItems.at(-1).id as string };
 }
 const approve = (id: string) => sbx.api.post(`/_sandbox/shopify/legacy-subscriptions/${id}/approve`);
-const record = async (lineItem: string, amount: string, key?: string) => (await admin(RECORD, { id: lineItem, amount, key })).body.data.appUsageRecordCreate as Body;
+const record = async (lineItem: string, amount: string, key?: string) =>
+  (await admin(RECORD, { id: lineItem, amount, key })).body.data.appUsageRecordCreate as Body;
 
 describe("legacy Admin Billing API", () => {
   it("refuses a bad token with the Admin API's 401 body", async () => {
@@ -57,7 +58,9 @@ describe("legacy Admin Billing API", () => {
     expect((await admin(ACTIVE)).body.data.currentAppInstallation.activeSubscriptions).toEqual([]);
     await approve(id);
     const active = (await admin(ACTIVE)).body.data.currentAppInstallation.activeSubscriptions;
-    expect(active).toEqual([{ id: `gid://shopify/AppSubscription/${id}`, name: "SMS", status: "ACTIVE", test: true, currentPeriodEnd: "2026-02-26T16:30:00.000Z" }]);
+    expect(active).toEqual([
+      { id: `gid://shopify/AppSubscription/${id}`, name: "SMS", status: "ACTIVE", test: true, currentPeriodEnd: "2026-02-26T16:30:00.000Z" },
+    ]);
 
     const late = await createCharge();
     await sbx.api.advance(49 * 3600);
@@ -88,14 +91,19 @@ describe("legacy Admin Billing API", () => {
     expect(again.appUsageRecord.id).toBe(first.appUsageRecord.id);
     expect(again.appUsageRecord.subscriptionLineItem.plan.pricingDetails.balanceUsed).toEqual({ amount: "5.0" });
     await sbx.api.settings({ shopify: { legacyUsageKeyReuse: "user_error" } });
-    expect((await record(usageLineItem, "5.00", "batch-1")).userErrors).toEqual([{ field: ["idempotencyKey"], message: "Idempotency key has already been taken" }]);
+    expect((await record(usageLineItem, "5.00", "batch-1")).userErrors).toEqual([
+      { field: ["idempotencyKey"], message: "Idempotency key has already been taken" },
+    ]);
     expect((await record(usageLineItem, "5.00", "k".repeat(256))).userErrors[0].field).toEqual(["idempotencyKey"]);
   });
 
   it("raising the cap needs the merchant's approval", async () => {
     const { id, usageLineItem } = await createCharge();
     await approve(id);
-    const update = await admin(`mutation($id: ID!) { appSubscriptionLineItemUpdate(id: $id, cappedAmount: { amount: "100.00", currencyCode: USD }) { userErrors { message } confirmationUrl } }`, { id: usageLineItem });
+    const update = await admin(
+      `mutation($id: ID!) { appSubscriptionLineItemUpdate(id: $id, cappedAmount: { amount: "100.00", currencyCode: USD }) { userErrors { message } confirmationUrl } }`,
+      { id: usageLineItem },
+    );
     const { confirmationUrl } = update.body.data.appSubscriptionLineItemUpdate;
     expect(confirmationUrl).toMatch(/confirm_update_capped_amount\?signature=/);
     expect((await record(usageLineItem, "60.00")).userErrors[0].message).toBe("Total price exceeds balance remaining");

@@ -1,4 +1,4 @@
-// The App Events rate limit: 500 requests per second per app (shopify.md §1.6). The window is
+// The App Events rate limit: 500 requests per second per app (docs/platforms/shopify.md §1.6). The window is
 // measured on the sandbox clock; frozen, it makes the limit exact.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadDefaultFixture } from "../server";
@@ -50,7 +50,11 @@ describe("500 requests per second per app", () => {
     const token = await sbx.api.shopifyToken();
     await burst(token, 500, "app1");
     expect((await sbx.api.sendEvent(token, billingEvent())).status).toBe(429);
-    const other = await sbx.api.post("/auth/access_token", { client_id: OTHER_APP.clientId, client_secret: OTHER_APP.clientSecret, grant_type: "client_credentials" });
+    const other = await sbx.api.post("/auth/access_token", {
+      client_id: OTHER_APP.clientId,
+      client_secret: OTHER_APP.clientSecret,
+      grant_type: "client_credentials",
+    });
     const res = await sbx.api.sendEvent(other.body.access_token, billingEvent({ event_handle: "campaign_sent" }));
     expect(res.status).toBe(202);
   });

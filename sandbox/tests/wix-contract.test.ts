@@ -1,4 +1,4 @@
-// Contract tests: every Wix-side request example of wix.md (and the seed's sample flows),
+// Contract tests: every Wix-side request example of docs/platforms/wix.md (and the seed's sample flows),
 // sent as printed, checked against the documented answer.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startTestSandbox, WIX, type TestSandbox, type Body } from "./helpers";
@@ -23,9 +23,14 @@ const DOC_EVENT_RESPONSE = {
 };
 const apiKeyHeaders = { authorization: WIX.apiKey, "wix-account-id": WIX.accountId };
 
-describe("wix.md §1.1 POST /oauth2/token", () => {
+describe("docs/platforms/wix.md §1.1 POST /oauth2/token", () => {
   it("answers the documented example", async () => {
-    const res = await sbx.api.post("/oauth2/token", { grant_type: "client_credentials", client_id: "cc59f2e7-7a40-4cbf-a78a-ac6e83d17e96", client_secret: WIX.secret, instance_id: "7dd21ebc-a097-43ac-8763-2806daee84a1" });
+    const res = await sbx.api.post("/oauth2/token", {
+      grant_type: "client_credentials",
+      client_id: "cc59f2e7-7a40-4cbf-a78a-ac6e83d17e96",
+      client_secret: WIX.secret,
+      instance_id: "7dd21ebc-a097-43ac-8763-2806daee84a1",
+    });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ access_token: expect.stringMatching(/^OauthNG\.JWS\./), token_type: "Bearer", expires_in: 14400 });
     expect(res.headers.get("x-wix-request-id")).toMatch(/^[0-9a-f-]{36}$/);
@@ -38,7 +43,13 @@ describe("wix.md §1.1 POST /oauth2/token", () => {
     expect(gone.status).toBe(403);
     expect(gone.body).toEqual({
       message: `App instance ${WIX.usd} was uninstalled; access tokens can no longer be generated for it`,
-      details: { applicationError: { code: "PERMISSION_DENIED", description: `App instance ${WIX.usd} was uninstalled; access tokens can no longer be generated for it`, data: {} } },
+      details: {
+        applicationError: {
+          code: "PERMISSION_DENIED",
+          description: `App instance ${WIX.usd} was uninstalled; access tokens can no longer be generated for it`,
+          data: {},
+        },
+      },
     });
     expect((await sbx.api.post("/oauth2/token", { ...body, client_secret: "x" })).body.details.applicationError.code).toBe("UNAUTHENTICATED");
     expect((await sbx.api.post("/oauth2/token", { ...body, instance_id: WIX.eur.replace("3b", "00") })).status).toBe(404);
@@ -58,7 +69,7 @@ describe("wix.md §1.1 POST /oauth2/token", () => {
   });
 });
 
-describe("wix.md §2 POST /apps/v1/billing-event", () => {
+describe("docs/platforms/wix.md §2 POST /apps/v1/billing-event", () => {
   it("with an access token: the documented example and response", async () => {
     const token = await sbx.api.wixToken();
     const res = await sbx.api.post(
@@ -78,13 +89,29 @@ describe("wix.md §2 POST /apps/v1/billing-event", () => {
     await sbx.api.settings({ wix: { echoCase: "snake" } });
     const snake = await sbx.api.post("/apps/v1/billing-event", seedBody, { authorization: token });
     expect(snake.body).toEqual({
-      event: { app_id: WIX.appId, instance_id: WIX.usd, gross_revenue: "120", net_revenue: "100", wix_share: "20", created_date: "2025-04-07T08:01:31Z", billing_type: "CHARGE" },
+      event: {
+        app_id: WIX.appId,
+        instance_id: WIX.usd,
+        gross_revenue: "120",
+        net_revenue: "100",
+        wix_share: "20",
+        created_date: "2025-04-07T08:01:31Z",
+        billing_type: "CHARGE",
+      },
     });
   });
 
   it("with an API key after the site uninstalled the app: the documented refund example", async () => {
     await sbx.api.post(`/_sandbox/wix/instances/${WIX.usd}/uninstall`);
-    const event = { appId: WIX.appId, instanceId: WIX.usd, createdDate: "2025-05-02T10:00:00Z", grossRevenue: "-120.50", netRevenue: "-100.50", wixShare: "-20.10", billingType: "REFUND" };
+    const event = {
+      appId: WIX.appId,
+      instanceId: WIX.usd,
+      createdDate: "2025-05-02T10:00:00Z",
+      grossRevenue: "-120.50",
+      netRevenue: "-100.50",
+      wixShare: "-20.10",
+      billingType: "REFUND",
+    };
     const res = await sbx.api.post("/apps/v1/billing-event", { event }, apiKeyHeaders);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ event });
@@ -97,7 +124,10 @@ describe("wix.md §2 POST /apps/v1/billing-event", () => {
     const event = { grossRevenue: "10", wixShare: "2", billingType: "CHARGE" };
     const noApp = await sbx.api.post("/apps/v1/billing-event", { event }, apiKeyHeaders);
     expect(noApp.status).toBe(400);
-    expect(noApp.body).toEqual({ message: "event.appId is required", details: { validationError: { fieldViolations: [{ field: "event.appId", description: "must not be empty", violatedRule: "REQUIRED_FIELD" }] } } });
+    expect(noApp.body).toEqual({
+      message: "event.appId is required",
+      details: { validationError: { fieldViolations: [{ field: "event.appId", description: "must not be empty", violatedRule: "REQUIRED_FIELD" }] } },
+    });
     const noAccount = await sbx.api.post("/apps/v1/billing-event", { event: { ...event, appId: WIX.appId } }, { authorization: WIX.apiKey });
     expect(noAccount.status).toBe(403);
     const ok = await sbx.api.post("/apps/v1/billing-event", { event: { ...event, appId: WIX.appId } }, apiKeyHeaders);
@@ -110,21 +140,40 @@ describe("wix.md §2 POST /apps/v1/billing-event", () => {
     const token = await sbx.api.wixToken();
     const res = await sbx.api.post("/apps/v1/billing-event", { event: { grossRevenue: "120", billingType: "CHARGE" } }, { authorization: token });
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ message: "event.wixShare is required", details: { validationError: { fieldViolations: [{ field: "event.wixShare", description: "must not be empty", violatedRule: "REQUIRED_FIELD" }] } } });
-    const bad = await sbx.api.post("/apps/v1/billing-event", { event: { grossRevenue: 120, wixShare: "1.12345678901", billingType: "SALE", createdDate: "yesterday" } }, { authorization: token });
-    expect(bad.body.details.validationError.fieldViolations.map((v: Body) => v.field)).toEqual(["event.grossRevenue", "event.wixShare", "event.billingType", "event.createdDate"]);
+    expect(res.body).toEqual({
+      message: "event.wixShare is required",
+      details: { validationError: { fieldViolations: [{ field: "event.wixShare", description: "must not be empty", violatedRule: "REQUIRED_FIELD" }] } },
+    });
+    const bad = await sbx.api.post(
+      "/apps/v1/billing-event",
+      { event: { grossRevenue: 120, wixShare: "1.12345678901", billingType: "SALE", createdDate: "yesterday" } },
+      { authorization: token },
+    );
+    expect(bad.body.details.validationError.fieldViolations.map((v: Body) => v.field)).toEqual([
+      "event.grossRevenue",
+      "event.wixShare",
+      "event.billingType",
+      "event.createdDate",
+    ]);
   });
 
   it("428 FAILED_PRECONDITION when the app is not partner-billed: the documented body", async () => {
     await sbx.api.call("PUT", `/_sandbox/wix/apps/${WIX.appId}`, { body: { partnerBilled: false } });
     const token = await sbx.api.wixToken();
-    const res = await sbx.api.post("/apps/v1/billing-event", { event: { grossRevenue: "120", wixShare: "20", billingType: "CHARGE" } }, { authorization: token });
+    const res = await sbx.api.post(
+      "/apps/v1/billing-event",
+      { event: { grossRevenue: "120", wixShare: "20", billingType: "CHARGE" } },
+      { authorization: token },
+    );
     expect(res.status).toBe(428);
-    expect(res.body).toEqual({ message: "App is not approved as a Partner Billed App", details: { applicationError: { code: "FAILED_PRECONDITION", description: "App is not approved as a Partner Billed App", data: {} } } });
+    expect(res.body).toEqual({
+      message: "App is not approved as a Partner Billed App",
+      details: { applicationError: { code: "FAILED_PRECONDITION", description: "App is not approved as a Partner Billed App", data: {} } },
+    });
   });
 });
 
-describe("wix.md §3 GET /apps/v1/instance", () => {
+describe("docs/platforms/wix.md §3 GET /apps/v1/instance", () => {
   it("answers the documented shape for the calling instance", async () => {
     const res = await sbx.api.get("/apps/v1/instance", { authorization: await sbx.api.wixToken() });
     expect(res.status).toBe(200);
@@ -133,17 +182,48 @@ describe("wix.md §3 GET /apps/v1/instance", () => {
         instanceId: WIX.usd,
         appName: "SMS Blaster for Wix",
         isFree: false,
-        billing: { packageName: "usage_based", billingCycle: "MONTHLY", timeStamp: "2026-01-17T16:30:00.000Z", expirationDate: null, autoRenewing: true, source: "", freeTrialInfo: { status: "NOT_AVAILABLE" } },
+        billing: {
+          packageName: "usage_based",
+          billingCycle: "MONTHLY",
+          timeStamp: "2026-01-17T16:30:00.000Z",
+          expirationDate: null,
+          autoRenewing: true,
+          source: "",
+          freeTrialInfo: { status: "NOT_AVAILABLE" },
+        },
         permissions: ["SCOPE.DC.MANAGE-YOUR-APP"],
         availablePlans: [{ packageName: "usage_based", source: "app" }],
         copiedFromTemplate: false,
         freeTrialAvailable: false,
       },
-      site: { siteDisplayName: "Acme Bakery", locale: "en", paymentCurrency: "USD", multilingual: { isMultiLingual: false, supportedLanguages: [] }, siteId: "a1b2c3d4-0000-4000-8000-000000000001" },
+      site: {
+        siteDisplayName: "Acme Bakery",
+        locale: "en",
+        paymentCurrency: "USD",
+        multilingual: { isMultiLingual: false, supportedLanguages: [] },
+        siteId: "a1b2c3d4-0000-4000-8000-000000000001",
+      },
     });
     const free = await sbx.api.get("/apps/v1/instance", { authorization: await sbx.api.wixToken(WIX.notUpgraded) });
     expect(free.body.instance.isFree).toBe(true);
     expect(free.body.instance.billing).toBeUndefined();
     expect((await sbx.api.get("/apps/v1/instance", apiKeyHeaders)).status).toBe(403);
+  });
+
+  it("answers for a site added since the fixture, and Wix's NOT_FOUND for an instance it does not know (what a first-seen lookup reads)", async () => {
+    const added = await sbx.api.post(`/_sandbox/wix/apps/${WIX.appId}/instances`, { siteDisplayName: "Harbour Books", currency: "EUR" });
+    const instanceId = added.body.instances[0].instanceId as string;
+    const res = await sbx.api.get("/apps/v1/instance", { authorization: await sbx.api.wixToken(instanceId) });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ instance: { instanceId, isFree: true }, site: { siteDisplayName: "Harbour Books", paymentCurrency: "EUR" } });
+    const unknown = "0badc0de-0000-4000-8000-000000000000";
+    const token = await sbx.api.post("/oauth2/token", {
+      grant_type: "client_credentials",
+      client_id: WIX.appId,
+      client_secret: WIX.secret,
+      instance_id: unknown,
+    });
+    expect(token.status).toBe(404);
+    expect(token.body).toMatchObject({ message: expect.stringContaining(unknown), details: { applicationError: { code: "NOT_FOUND" } } });
   });
 });

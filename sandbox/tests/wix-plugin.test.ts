@@ -2,7 +2,7 @@
 // jose against the published key: charge limit on upgrade, limit updates, previews
 // (DISPLAY_ONLY), invoice runs (CREATE_INVOICE -> invoice-created / charges-rejected + retry).
 import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } from "jose";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, assert, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { FakeProvider } from "./fake-provider";
 import { startTestSandbox, TEST_NOW, WIX, type TestSandbox, type Body } from "./helpers";
 
@@ -29,7 +29,9 @@ beforeEach(async () => {
 
 const action = (instanceId: string, name: string, body: unknown = {}) => sbx.api.post(`/_sandbox/wix/instances/${instanceId}/${name}`, body);
 const invoices = async (instanceId = WIX.usd) => (await sbx.api.get(`/_sandbox/wix/instances/${instanceId}/invoices`)).body;
-const charges = (...list: unknown[]) => () => ({ body: { charges: list } });
+const charges =
+  (...list: unknown[]) =>
+  () => ({ body: { charges: list } });
 
 describe("signed requests", () => {
   it("upgrade calls /v1/charge-limit with an RS256 JWT body (iss wix.com, aud app id, data {request, metadata})", async () => {
@@ -37,6 +39,7 @@ describe("signed requests", () => {
     expect(res.status).toBe(200);
     expect(res.body.plan).toMatchObject({ chargeLimit: "50.00", cycleStart: TEST_NOW, packageName: "usage_based" });
     const [call] = provider.callsTo("charge-limit");
+    assert(call, "the sandbox called charge-limit");
     expect(call.contentType).toBe("text/plain");
     expect(decodeProtectedHeader(call.token)).toMatchObject({ alg: "RS256" });
     const { iat, exp } = call.payload;
@@ -44,20 +47,32 @@ describe("signed requests", () => {
     expect(exp! - iat!).toBeLessThanOrEqual(300);
     expect(iat! * 1000).toBeLessThanOrEqual(Date.now());
     expect(call.data.request).toEqual({ subscriptionId: null, currency: "USD", cycle: { cycleType: "RECURRING", cycleDuration: { unit: "MONTH", count: 1 } } });
-    expect(call.data.metadata).toMatchObject({ instanceId: WIX.notUpgraded, currency: "USD", appExtensionType: "PREMIUM_CUSTOM_CHARGES", identity: { identityType: "WIX_USER" } });
+    expect(call.data.metadata).toMatchObject({
+      instanceId: WIX.notUpgraded,
+      currency: "USD",
+      appExtensionType: "PREMIUM_CUSTOM_CHARGES",
+      identity: { identityType: "WIX_USER" },
+    });
     expect(call.data.metadata.requestId).toEqual(expect.any(String));
   });
 
   it("a tampered token, or one signed with another key, is refused by the provider", async () => {
     await action(WIX.notUpgraded, "upgrade");
-    const genuine = provider.callsTo("charge-limit")[0].token;
-    const [header, payload, signature] = genuine.split(".");
+    const genuine = provider.callsTo("charge-limit")[0]?.token;
+    assert(genuine, "the sandbox called charge-limit");
+    const [header, payload, signature = ""] = genuine.split(".");
     const claims = decodeJwt(genuine);
     const forged = Buffer.from(JSON.stringify({ ...claims, data: { ...(claims.data as object), request: { chargeLimit: "999" } } })).toString("base64url");
     expect(await provider.post("v1/charge-limit", `${header}.${forged}.${signature}`)).toBe(401);
     expect(await provider.post("v1/charge-limit", `${header}.${payload}.${signature.slice(0, -4)}AAAA`)).toBe(401);
     const other = await generateKeyPair("RS256");
-    const foreign = await new SignJWT({ data: claims.data as object }).setProtectedHeader({ alg: "RS256" }).setIssuer("wix.com").setAudience(WIX.appId).setIssuedAt().setExpirationTime("5m").sign(other.privateKey);
+    const foreign = await new SignJWT({ data: claims.data as object })
+      .setProtectedHeader({ alg: "RS256" })
+      .setIssuer("wix.com")
+      .setAudience(WIX.appId)
+      .setIssuedAt()
+      .setExpirationTime("5m")
+      .sign(other.privateKey);
     expect(await provider.post("v1/charge-limit", foreign)).toBe(401);
     expect(provider.refused).toHaveLength(3);
     expect(await provider.post("v1/charge-limit", genuine)).toBe(200);
@@ -74,17 +89,28 @@ describe("charge limit and previews", () => {
   it("raising the limit calls /v1/limit-updated; lowering it is refused", async () => {
     const res = await action(WIX.usd, "raise-limit", { chargeLimit: "100.00" });
     expect(res.status).toBe(200);
-    expect(provider.callsTo("limit-updated")[0].data.request).toEqual({ subscriptionId: "2f6a9e10-3c4d-4b5e-8f70-112233445566", currency: "USD", chargeLimit: "100.00" });
+    expect(provider.callsTo("limit-updated")[0]?.data.request).toEqual({
+      subscriptionId: "2f6a9e10-3c4d-4b5e-8f70-112233445566",
+      currency: "USD",
+      chargeLimit: "100.00",
+    });
     expect((await action(WIX.usd, "raise-limit", { chargeLimit: "80.00" })).status).toBe(400);
   });
 
   it("GET /apps/v1/metered-billing-charges triggers List Charges DISPLAY_ONLY and relays the answer, without an invoice", async () => {
-    provider.answers.charges = charges({ id: "sms-jan", description: "1,250 SMS messages", amount: "12.50", usagePeriod: { startDate: "2026-01-17T16:30:00.000Z", endDate: "2026-01-27T16:30:00.000Z" } });
+    provider.answers.charges = charges({
+      id: "sms-jan",
+      description: "1,250 SMS messages",
+      amount: "12.50",
+      usagePeriod: { startDate: "2026-01-17T16:30:00.000Z", endDate: "2026-01-27T16:30:00.000Z" },
+    });
     const token = await sbx.api.wixToken();
-    const res = await sbx.api.get("/apps/v1/metered-billing-charges?currency=USD&startDate=2026-01-17T16:30:00.000Z&endDate=2026-01-27T16:30:00.000Z", { authorization: token });
+    const res = await sbx.api.get("/apps/v1/metered-billing-charges?currency=USD&startDate=2026-01-17T16:30:00.000Z&endDate=2026-01-27T16:30:00.000Z", {
+      authorization: token,
+    });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ charges: [{ id: "sms-jan", description: "1,250 SMS messages", amount: "12.50" }] });
-    expect(provider.callsTo("charges")[0].data.request).toEqual({
+    expect(provider.callsTo("charges")[0]?.data.request).toEqual({
       subscriptionId: "2f6a9e10-3c4d-4b5e-8f70-112233445566",
       currency: "USD",
       periodStart: "2026-01-17T16:30:00.000Z",
@@ -99,14 +125,25 @@ describe("charge limit and previews", () => {
 describe("invoice runs", () => {
   it("run-invoice: List Charges CREATE_INVOICE, then Invoice Created with the lines; the invoice is readable", async () => {
     provider.answers.charges = charges(
-      { id: "inv-2026-01-sms", description: "1,250 SMS messages", amount: "12.50", usagePeriod: { startDate: "2026-01-17T16:30:00.000Z", endDate: "2026-01-27T16:29:59.000Z" } },
+      {
+        id: "inv-2026-01-sms",
+        description: "1,250 SMS messages",
+        amount: "12.50",
+        usagePeriod: { startDate: "2026-01-17T16:30:00.000Z", endDate: "2026-01-27T16:29:59.000Z" },
+      },
       { id: "inv-2026-01-mms", description: "40 MMS messages", amount: "2.005" },
     );
     const res = await action(WIX.usd, "run-invoice");
     expect(res.body.runs).toMatchObject([{ outcome: "INVOICED", periodStart: "2026-01-17T16:30:00.000Z", periodEnd: TEST_NOW }]);
-    expect(provider.callsTo("charges")[0].data.request).toMatchObject({ intent: "CREATE_INVOICE", periodStart: "2026-01-17T16:30:00.000Z", periodEnd: TEST_NOW });
-    const created = provider.callsTo("invoice-created")[0].data.request;
-    const { invoices: [invoice] } = await invoices();
+    expect(provider.callsTo("charges")[0]?.data.request).toMatchObject({
+      intent: "CREATE_INVOICE",
+      periodStart: "2026-01-17T16:30:00.000Z",
+      periodEnd: TEST_NOW,
+    });
+    const created = provider.callsTo("invoice-created")[0]?.data.request;
+    const {
+      invoices: [invoice],
+    } = await invoices();
     expect(invoice).toMatchObject({ status: "ISSUED", currency: "USD", total: "14.50", test: false, notification: { httpStatus: 200, error: null } });
     expect(invoice.lines.map((l: Body) => [l.chargeId, l.amount, l.usagePeriod?.startDate ?? null])).toEqual([
       ["inv-2026-01-sms", "12.50", "2026-01-17T16:30:00.000Z"],
@@ -135,7 +172,13 @@ describe("invoice runs", () => {
 
   it.each([
     ["TOO_MANY_CHARGES", Array.from({ length: 6 }, (_, i) => ({ id: `c${i}`, description: "x", amount: "1.00" }))],
-    ["CHARGE_LIMIT_EXCEEDED", [{ id: "a", description: "x", amount: "30.00" }, { id: "b", description: "y", amount: "20.01" }]],
+    [
+      "CHARGE_LIMIT_EXCEEDED",
+      [
+        { id: "a", description: "x", amount: "30.00" },
+        { id: "b", description: "y", amount: "20.01" },
+      ],
+    ],
     ["INVALID_FORMAT", [{ id: "a", description: "comma decimal", amount: "12,50" }]],
     ["INVALID_FORMAT", [{ id: "a", description: "below the 0.50 minimum", amount: "0.30" }]],
     ["INVALID_FORMAT", [{ id: "a", description: "other currency", amount: "5.00", currency: "EUR" }]],
@@ -143,7 +186,7 @@ describe("invoice runs", () => {
     provider.answers.charges = charges(...list);
     const res = await action(WIX.usd, "run-invoice");
     expect(res.body.runs[0]).toMatchObject({ outcome: "REJECTED", reasons: [reason] });
-    const rejected = provider.callsTo("charges-rejected")[0].data.request;
+    const rejected = provider.callsTo("charges-rejected")[0]?.data.request;
     expect(rejected).toEqual({
       subscriptionId: "2f6a9e10-3c4d-4b5e-8f70-112233445566",
       currency: "USD",
@@ -173,7 +216,7 @@ describe("invoice runs", () => {
   it("uses the instance currency and truncates extra minor digits (JPY: none)", async () => {
     provider.answers.charges = charges({ id: "yen", description: "SMS", amount: "1234.99" });
     await action(WIX.jpy, "run-invoice");
-    expect(provider.callsTo("charges")[0].data.request.currency).toBe("JPY");
+    expect(provider.callsTo("charges")[0]?.data.request.currency).toBe("JPY");
     expect((await invoices(WIX.jpy)).invoices[0]).toMatchObject({ currency: "JPY", total: "1234", lines: [{ amount: "1234" }] });
   });
 

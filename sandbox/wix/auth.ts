@@ -1,5 +1,5 @@
 // Wix authentication: POST /oauth2/token (client credentials + instance_id, 4-hour tokens,
-// wix.md §1.1) and the Authorization header check of Wix API calls: an instance access token
+// docs/platforms/wix.md §1.1) and the Authorization header check of Wix API calls: an instance access token
 // (raw, or with a "Bearer " prefix) or an account API key plus wix-account-id (§1.2).
 import { SignJWT, jwtVerify } from "jose";
 import type { Sandbox } from "../context";
@@ -40,9 +40,7 @@ export async function createAccessToken(sb: Sandbox, req: Request): Promise<Repl
   return json(200, { access_token: `${TOKEN_PREFIX}${jwt}`, token_type: "Bearer", expires_in: TOKEN_LIFETIME_S });
 }
 
-export type WixCaller =
-  | { kind: "access_token"; app: WixApp; instance: WixInstance }
-  | { kind: "api_key"; account: WixAccount };
+export type WixCaller = { kind: "access_token"; app: WixApp; instance: WixInstance } | { kind: "api_key"; account: WixAccount };
 
 /** Identifies the caller, or returns the Wix error reply to send. */
 export async function authenticate(sb: Sandbox, req: Request, allowApiKey: boolean): Promise<WixCaller | Reply> {

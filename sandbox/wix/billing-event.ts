@@ -1,4 +1,4 @@
-// POST /apps/v1/billing-event: Report External Billing Event (wix.md §2). Accepts the REST
+// POST /apps/v1/billing-event: Report External Billing Event (docs/platforms/wix.md §2). Accepts the REST
 // camelCase fields and the seed's snake_case ones, answers with the event echoed plus the
 // resolved appId / instanceId, and records every reported event.
 import { parseIsoTime } from "../clock";
@@ -39,7 +39,8 @@ export async function reportBillingEvent(sb: Sandbox, req: Request): Promise<Rep
   } else {
     const app = sb.state.wix.apps.find((a) => a.appId === input.appId);
     if (!app) return wixError(404, "NOT_FOUND", `App ${input.appId} was not found`);
-    if (app.accountId !== caller.account.accountId) return wixError(403, "PERMISSION_DENIED", `App ${app.appId} does not belong to account ${caller.account.accountId}`);
+    if (app.accountId !== caller.account.accountId)
+      return wixError(403, "PERMISSION_DENIED", `App ${app.appId} does not belong to account ${caller.account.accountId}`);
     appId = app.appId;
     instanceId = input.instanceId ?? null;
     if (instanceId && !sb.state.wix.instances.some((i) => i.instanceId === instanceId && i.appId === appId)) {
@@ -88,7 +89,8 @@ function validate(input: ReturnType<typeof readFields>, apiKey: boolean): FieldV
   const v: FieldViolation[] = [];
   const required = (field: Field) => {
     const value = input.raw[field];
-    if (value === undefined || value === null || value === "") v.push({ field: `event.${field}`, description: "must not be empty", violatedRule: "REQUIRED_FIELD" });
+    if (value === undefined || value === null || value === "")
+      v.push({ field: `event.${field}`, description: "must not be empty", violatedRule: "REQUIRED_FIELD" });
     return value !== undefined && value !== null && value !== "";
   };
   for (const field of ["grossRevenue", "wixShare"] as const) {

@@ -1,4 +1,4 @@
-// Standard Wix error bodies (wix.md §6): {message, details: {applicationError | validationError}}.
+// Standard Wix error bodies (docs/platforms/wix.md §6): {message, details: {applicationError | validationError}}.
 import { json, type Reply } from "../http";
 
 export function wixError(status: number, code: string, message: string, data: Record<string, unknown> = {}): Reply {

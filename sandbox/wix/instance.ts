@@ -1,4 +1,4 @@
-// GET /apps/v1/instance (wix.md §3) and GET /apps/v1/metered-billing-charges (§5.5).
+// GET /apps/v1/instance (docs/platforms/wix.md §3) and GET /apps/v1/metered-billing-charges (§5.5).
 import { parseIsoTime } from "../clock";
 import type { Sandbox } from "../context";
 import { isObject, json, type Reply, type Request } from "../http";
@@ -23,10 +23,10 @@ export async function getInstance(sb: Sandbox, req: Request): Promise<Reply> {
         ? {
             billing: {
               packageName: plan.packageName,
-              billingCycle: "MONTHLY",
+              billingCycle: plan.cycle ?? "MONTHLY",
               timeStamp: plan.upgradedAt,
               expirationDate: null,
-              autoRenewing: true,
+              autoRenewing: plan.autoRenewing ?? true,
               invoiceId: inst.lastInvoiceId ?? "",
               source: "",
               freeTrialInfo: { status: "NOT_AVAILABLE" },
@@ -63,7 +63,12 @@ export async function getMeteredBillingCharges(sb: Sandbox, req: Request): Promi
   }
   const start = req.query.get("startDate") || inst.plan.cycleStart;
   const end = req.query.get("endDate") || sb.nowIso();
-  const bad = [["startDate", start], ["endDate", end]].filter(([, v]) => parseIsoTime(v) === null);
+  const bad = (
+    [
+      ["startDate", start],
+      ["endDate", end],
+    ] as const
+  ).filter(([, v]) => parseIsoTime(v) === null);
   if (bad.length > 0) return wixValidation(bad.map(([field]) => ({ field, description: "must be an ISO 8601 date-time", violatedRule: "FORMAT" })));
   const period = { periodStart: new Date(start).toISOString(), periodEnd: new Date(end).toISOString() };
   const call = await previewCharges(sb, inst, period, currency);

@@ -1,4 +1,4 @@
-// The sandbox playing Wix toward the provider's Custom Charges service plugin (wix.md §5.2):
+// The sandbox playing Wix toward the provider's Custom Charges service plugin (docs/platforms/wix.md §5.2):
 // each call is an HTTP POST of a signed RS256 JWT (content-type text/plain) to
 // <baseUri><method path>, with the claim `data` = {request, metadata}.
 import { randomUUID } from "node:crypto";
@@ -7,10 +7,12 @@ import type { Sandbox } from "../context";
 import { importKey } from "../keys";
 import type { PluginCall, WixApp, WixInstance } from "../state";
 
-export const PLUGIN_METHODS = {
+const PLUGIN_METHODS = {
   getChargeLimit: "v1/charge-limit",
   listCharges: "v1/charges",
+  listUsages: "v1/usages",
   chargesRejected: "v1/charges-rejected",
+  usagesRejected: "v1/usages-rejected",
   invoiceCreated: "v1/invoice-created",
   limitUpdated: "v1/limit-updated",
 } as const;
@@ -23,11 +25,11 @@ export type CallResult = { ok: boolean; httpStatus: number | null; body: unknown
 /** Who triggered the call: the site owner (upgrade, limit, preview) or Wix itself (invoice runs). */
 export type Trigger = "site_owner" | "wix";
 
-export function pluginUrl(baseUri: string, method: PluginMethod): string {
+function pluginUrl(baseUri: string, method: PluginMethod): string {
   return `${baseUri.replace(/\/+$/, "")}/${PLUGIN_METHODS[method]}`;
 }
 
-export async function signPluginJwt(sb: Sandbox, app: WixApp, data: { request: unknown; metadata: unknown }): Promise<string> {
+async function signPluginJwt(sb: Sandbox, app: WixApp, data: { request: unknown; metadata: unknown }): Promise<string> {
   const { jwtClock, jwtTtlSeconds } = sb.state.settings.wix;
   const iat = Math.floor((jwtClock === "real" ? Date.now() : sb.now()) / 1000);
   return new SignJWT({ data: data as Record<string, unknown> })
@@ -39,7 +41,14 @@ export async function signPluginJwt(sb: Sandbox, app: WixApp, data: { request: u
     .sign(await importKey(app.keys.privateKeyPem, "private"));
 }
 
-export async function callProvider(sb: Sandbox, app: WixApp, instance: WixInstance, method: PluginMethod, request: Record<string, unknown>, trigger: Trigger): Promise<CallResult> {
+export async function callProvider(
+  sb: Sandbox,
+  app: WixApp,
+  instance: WixInstance,
+  method: PluginMethod,
+  request: Record<string, unknown>,
+  trigger: Trigger,
+): Promise<CallResult> {
   const metadata = {
     requestId: randomUUID(),
     instanceId: instance.instanceId,

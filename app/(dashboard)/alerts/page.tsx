@@ -4,8 +4,8 @@ import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { requirePageUser } from "@/lib/auth/auth";
 import { hasRole } from "@/lib/auth/roles";
 import { db } from "@/lib/db/client";
-import { listAlerts, type AlertFilter } from "@/lib/services/alert-views";
-import { redactUrl } from "@/lib/services/alerts";
+import { listAlerts, type AlertFilter } from "@/lib/services/alerts/views";
+import { redactUrl } from "@/lib/services/alerts/alerts";
 import { AcknowledgeButton, WebhookForm } from "./alert-actions";
 
 export const metadata = { title: "Alerts · Billing control room" };
@@ -57,7 +57,15 @@ export default async function AlertsPage({ searchParams }: { searchParams: Searc
               <AlertItem
                 key={a.id}
                 alert={a}
-                subject={a.subject.href ? <Link href={a.subject.href} className="text-indigo-600 hover:underline dark:text-indigo-400">{a.subject.label}</Link> : <span>{a.subject.label}</span>}
+                subject={
+                  a.subject.href ? (
+                    <Link href={a.subject.href} className="text-indigo-600 hover:underline dark:text-indigo-400">
+                      {a.subject.label}
+                    </Link>
+                  ) : (
+                    <span>{a.subject.label}</span>
+                  )
+                }
                 action={canAck && !a.acknowledgedAt ? <AcknowledgeButton id={a.id} /> : undefined}
               />
             ))}
@@ -65,7 +73,12 @@ export default async function AlertsPage({ searchParams }: { searchParams: Searc
         )}
         {next && (
           <div className="mt-4 text-right">
-            <Link href={`/alerts?${new URLSearchParams({ ...(status !== "open" && { status }), before: next })}`} className="text-sm text-indigo-600 hover:underline dark:text-indigo-400">Older alerts →</Link>
+            <Link
+              href={`/alerts?${new URLSearchParams({ ...(status !== "open" && { status }), before: next })}`}
+              className="text-sm text-indigo-600 hover:underline dark:text-indigo-400"
+            >
+              Older alerts →
+            </Link>
           </div>
         )}
       </Card>
@@ -74,13 +87,24 @@ export default async function AlertsPage({ searchParams }: { searchParams: Searc
           Each new alert is POSTed as JSON to its connection&apos;s webhook (5 s timeout, retried with backoff up to 5 times); the outcome shows on the alert.
         </p>
         {connections.length === 0 ? (
-          <p className="text-sm text-zinc-500">No connections yet.</p>
+          <p className="text-sm text-zinc-500 dark:text-zinc-400">No connections yet.</p>
         ) : hasRole(user.role, "admin") ? (
-          <div className="space-y-3">{connections.map((c) => <WebhookForm key={c.id} connectionId={c.id} name={c.name} value={c.alertWebhookUrl ?? ""} />)}</div>
+          <div className="space-y-3">
+            {connections.map((c) => (
+              <WebhookForm key={c.id} connectionId={c.id} name={c.name} value={c.alertWebhookUrl ?? ""} />
+            ))}
+          </div>
         ) : (
           <ul className="space-y-1 text-sm">
             {connections.map((c) => (
-              <li key={c.id}><span className="font-medium">{c.name}</span>: {c.alertWebhookUrl ? <span className="break-all font-mono text-xs">{redactUrl(c.alertWebhookUrl)}</span> : <span className="text-zinc-500">no webhook</span>}</li>
+              <li key={c.id}>
+                <span className="font-medium">{c.name}</span>:{" "}
+                {c.alertWebhookUrl ? (
+                  <span className="break-all font-mono text-xs">{redactUrl(c.alertWebhookUrl)}</span>
+                ) : (
+                  <span className="text-zinc-500 dark:text-zinc-400">no webhook</span>
+                )}
+              </li>
             ))}
           </ul>
         )}

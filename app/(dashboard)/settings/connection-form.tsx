@@ -52,9 +52,19 @@ export function ConnectionForm() {
           </>
         )}
         <div className="md:col-span-2">
-          <Button type="submit" disabled={pending}>{pending ? "Saving…" : "Add connection"}</Button>
-          {error && <p role="alert" className="mt-2 text-sm text-red-600">{error}</p>}
-          {result?.ok && <p role="status" className="mt-2 text-sm text-emerald-700">Connection added.</p>}
+          <Button type="submit" disabled={pending}>
+            {pending ? "Saving…" : "Add connection"}
+          </Button>
+          {error && (
+            <p role="alert" className="mt-2 text-sm text-red-600 dark:text-red-400">
+              {error}
+            </p>
+          )}
+          {result?.ok && (
+            <p role="status" className="mt-2 text-sm text-emerald-700 dark:text-emerald-400">
+              Connection added.
+            </p>
+          )}
         </div>
       </form>
     </details>

@@ -3,8 +3,8 @@ import { Suspense } from "react";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { requirePageUser } from "@/lib/auth/auth";
 import { hasRole } from "@/lib/auth/roles";
-import { getScenarioRunView } from "@/lib/services/scenario";
-import { getTestChargeView, listTestChargeTargets } from "@/lib/services/test-charges";
+import { getScenarioRunView } from "@/lib/services/test-charges/scenario";
+import { getTestChargeView, listTestChargeTargets } from "@/lib/services/test-charges/test-charges";
 import { ChargeResult } from "./charge-result";
 import { ScenarioForm } from "./scenario-form";
 import { ScenarioRun } from "./scenario-run";
@@ -21,7 +21,12 @@ export default async function TestChargesPage({ searchParams }: { searchParams: 
   const canFire = hasRole(user.role, "operator");
   const devStores = connections
     .filter((c) => c.platform === "shopify")
-    .map((c) => ({ id: c.id, name: c.name, environment: c.environment, stores: c.targets.filter((t) => t.forTesting).map((t) => ({ id: t.id, label: t.label, plan: t.plan, installed: t.installed })) }))
+    .map((c) => ({
+      id: c.id,
+      name: c.name,
+      environment: c.environment,
+      stores: c.targets.filter((t) => t.forTesting).map((t) => ({ id: t.id, label: t.label, plan: t.plan, installed: t.installed })),
+    }))
     .filter((c) => c.stores.length);
   return (
     <>
@@ -43,12 +48,21 @@ export default async function TestChargesPage({ searchParams }: { searchParams: 
           )}
         </Card>
         {event && /^\d{1,19}$/.test(event) ? (
-          <Suspense key={event} fallback={<Card title="Result"><p className="text-sm text-zinc-500">Loading…</p></Card>}>
+          <Suspense
+            key={event}
+            fallback={
+              <Card title="Result">
+                <p className="text-sm text-zinc-500 dark:text-zinc-400">Loading…</p>
+              </Card>
+            }
+          >
             <ChargeResultCard id={BigInt(event)} />
           </Suspense>
         ) : (
           <Card title="Result">
-            <EmptyState title="No test charge yet">Fire one: its ledger entry, delivery attempts, verdict and the cycle&apos;s projected charge show here.</EmptyState>
+            <EmptyState title="No test charge yet">
+              Fire one: its ledger entry, delivery attempts, verdict and the cycle&apos;s projected charge show here.
+            </EmptyState>
           </Card>
         )}
       </div>
@@ -60,7 +74,7 @@ export default async function TestChargesPage({ searchParams }: { searchParams: 
           <EmptyState title="No development store">Sync a sandbox Shopify connection (Settings) to get its development stores.</EmptyState>
         )}
         {run && /^[0-9a-f]{8}$/.test(run) && (
-          <Suspense key={run} fallback={<p className="mt-4 text-sm text-zinc-500">Loading the run…</p>}>
+          <Suspense key={run} fallback={<p className="mt-4 text-sm text-zinc-500 dark:text-zinc-400">Loading the run…</p>}>
             <ScenarioRunSection runId={run} />
           </Suspense>
         )}
@@ -71,13 +85,18 @@ export default async function TestChargesPage({ searchParams }: { searchParams: 
 
 async function ChargeResultCard({ id }: { id: bigint }) {
   const view = await getTestChargeView(id);
-  if (!view) return <Card title="Result"><EmptyState title={`No event #${id}`}>It may have been fired on another database.</EmptyState></Card>;
+  if (!view)
+    return (
+      <Card title="Result">
+        <EmptyState title={`No event #${id}`}>It may have been fired on another database.</EmptyState>
+      </Card>
+    );
   return <ChargeResult view={view} />;
 }
 
 async function ScenarioRunSection({ runId }: { runId: string }) {
   const view = await getScenarioRunView(runId);
-  if (!view) return <p className="mt-4 text-sm text-zinc-500">No run {runId}.</p>;
+  if (!view) return <p className="mt-4 text-sm text-zinc-500 dark:text-zinc-400">No run {runId}.</p>;
   return <ScenarioRun view={view} />;
 }
 
@@ -85,13 +104,12 @@ function ScenarioIntro() {
   return (
     <div className="mb-4 max-w-3xl space-y-2 text-sm text-zinc-600 dark:text-zinc-400">
       <p>
-        Runs the tutorial&apos;s five cases on a sandbox development store and sets each expected verdict beside the one we predicted and the
-        one the platform gave: the included units, paid units, a wrong-case handle, a duplicate idempotency key, and usage reported more than
-        24 hours after an uninstall.
+        Runs the tutorial&apos;s five cases on a sandbox development store and sets each expected verdict beside the one we predicted and the one the platform
+        gave: the included units, paid units, a wrong-case handle, a duplicate idempotency key, and usage reported more than 24 hours after an uninstall.
       </p>
       <p>
-        For step 5 the store is uninstalled and the sandbox clock moved 24 h forward for a few seconds, then moved back; the store is
-        reinstalled on the same plan and billing cycle (its new subscription starts without usage) and re-synced. Sandbox connections only.
+        For step 5 the store is uninstalled and the sandbox clock moved 24 h forward for a few seconds, then moved back; the store is reinstalled on the same
+        plan and billing cycle (its new subscription starts without usage) and re-synced. Sandbox connections only.
       </p>
     </div>
   );

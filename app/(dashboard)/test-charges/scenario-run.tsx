@@ -4,7 +4,7 @@ import { VerdictBadge } from "@/components/event-badges";
 import { LocalTime } from "@/components/local-time";
 import { Badge } from "@/components/ui/card";
 import { Decimal, formatMoney } from "@/lib/domain/money";
-import type { ScenarioRunView, ScenarioStepView } from "@/lib/services/scenario";
+import type { ScenarioRunView, ScenarioStepView } from "@/lib/services/test-charges/scenario";
 import { LiveRefresh } from "@/components/live-refresh";
 
 const grid = "lg:grid lg:grid-cols-[minmax(0,1.4fr)_minmax(0,1.1fr)_minmax(0,1fr)_minmax(0,1fr)_minmax(0,1.3fr)_3.5rem] lg:gap-4";
@@ -42,19 +42,37 @@ export function ScenarioRun({ view }: { view: ScenarioRunView }) {
     <section className="mt-6 border-t border-zinc-200 pt-4 dark:border-zinc-800" data-testid="scenario-run">
       <div className="flex flex-wrap items-center justify-between gap-2">
         <div>
-          <h3 className="font-semibold">Run {run.runId} · {run.shopDomain} · {run.planHandle}</h3>
-          <p className={muted}><LocalTime iso={run.startedAt} withSeconds /> · {run.connectionName}</p>
+          <h3 className="font-semibold">
+            Run {run.runId} · {run.shopDomain} · {run.planHandle}
+          </h3>
+          <p className={muted}>
+            <LocalTime iso={run.startedAt} withSeconds /> · {run.connectionName}
+          </p>
         </div>
         <div className="flex items-center gap-3">
           <LiveRefresh active={waiting} label="Waiting for the platform's verdicts…" />
-          <span data-testid="scenario-summary"><Badge tone={allMatch ? "green" : waiting ? "zinc" : "red"}>{matched} of {total} match</Badge></span>
+          <span data-testid="scenario-summary">
+            <Badge tone={allMatch ? "green" : waiting ? "zinc" : "red"}>
+              {matched} of {total} match
+            </Badge>
+          </span>
         </div>
       </div>
-      <div className={`mt-3 hidden border-b border-zinc-200 pb-2 text-xs font-medium text-zinc-500 dark:border-zinc-800 dark:text-zinc-400 ${grid}`} aria-hidden>
-        <span>Step</span><span>Sent</span><span>Expected</span><span>Predicted</span><span>Platform</span><span className="text-center">Match</span>
+      <div
+        className={`mt-3 hidden border-b border-zinc-200 pb-2 text-xs font-medium text-zinc-500 dark:border-zinc-800 dark:text-zinc-400 ${grid}`}
+        aria-hidden
+      >
+        <span>Step</span>
+        <span>Sent</span>
+        <span>Expected</span>
+        <span>Predicted</span>
+        <span>Platform</span>
+        <span className="text-center">Match</span>
       </div>
       <ol className="divide-y divide-zinc-200 dark:divide-zinc-800">
-        {steps.map((s) => <StepRow key={s.n} s={s} currency={run.currency} />)}
+        {steps.map((s) => (
+          <StepRow key={s.n} s={s} currency={run.currency} />
+        ))}
       </ol>
       <Footer view={view} />
     </section>
@@ -67,7 +85,9 @@ function StepRow({ s, currency }: { s: ScenarioStepView; currency: string }) {
     <li className={`py-3 text-sm ${grid}`} data-testid={`scenario-step-${s.n}`} data-match={s.match === null ? "pending" : String(s.match)}>
       <div className="flex items-start justify-between gap-3 lg:block">
         <div>
-          <p className="font-medium">{s.n}. {s.title}</p>
+          <p className="font-medium">
+            {s.n}. {s.title}
+          </p>
           <p className={`${muted} mt-0.5`}>{s.about}</p>
         </div>
         <MatchMark match={s.match} className="lg:hidden" />
@@ -75,12 +95,21 @@ function StepRow({ s, currency }: { s: ScenarioStepView; currency: string }) {
       <Cell label="Sent">
         {s.sent ? (
           <>
-            <p><span className="font-mono text-xs">{s.sent.handle}</span> × {s.sent.value}</p>
+            <p>
+              <span className="font-mono text-xs">{s.sent.handle}</span> × {s.sent.value}
+            </p>
             <p className={`${muted} break-all font-mono`}>{s.sent.key}</p>
-            {s.eventId && <Link className="text-xs text-indigo-600 hover:underline dark:text-indigo-400" href={`/events/${s.eventId}`}>event #{s.eventId}{s.expected.verdict === "duplicate" ? " (step 2's)" : ""}</Link>}
+            {s.eventId && (
+              <Link className="text-xs text-indigo-600 hover:underline dark:text-indigo-400" href={`/events/${s.eventId}`}>
+                event #{s.eventId}
+                {s.expected.verdict === "duplicate" ? " (step 2's)" : ""}
+              </Link>
+            )}
             {s.sentAnyway && <p className={muted}>held by pre-validation, sent anyway</p>}
           </>
-        ) : <p className={muted}>nothing sent</p>}
+        ) : (
+          <p className={muted}>nothing sent</p>
+        )}
       </Cell>
       <div className="grid grid-cols-2 gap-x-3 lg:contents">
         <Cell label="Expected">
@@ -104,10 +133,21 @@ function StepRow({ s, currency }: { s: ScenarioStepView; currency: string }) {
 }
 
 function MatchMark({ match, className }: { match: boolean | null; className: string }) {
-  if (match === null) return <span className={`${className} text-zinc-400`} title="waiting for the platform">…</span>;
-  return match
-    ? <span className={`${className} text-lg font-semibold text-emerald-600 dark:text-emerald-400`} role="img" aria-label="matches">✓</span>
-    : <span className={`${className} text-lg font-semibold text-red-600 dark:text-red-400`} role="img" aria-label="does not match">✗</span>;
+  if (match === null)
+    return (
+      <span className={`${className} text-zinc-500 dark:text-zinc-400`} title="waiting for the platform">
+        …
+      </span>
+    );
+  return match ? (
+    <span className={`${className} text-lg font-semibold text-emerald-600 dark:text-emerald-400`} role="img" aria-label="matches">
+      ✓
+    </span>
+  ) : (
+    <span className={`${className} text-lg font-semibold text-red-600 dark:text-red-400`} role="img" aria-label="does not match">
+      ✗
+    </span>
+  );
 }
 
 function Footer({ view: { run, steps } }: { view: Extract<ScenarioRunView, { status: "finished" }> }) {
@@ -124,19 +164,26 @@ function Footer({ view: { run, steps } }: { view: Extract<ScenarioRunView, { sta
         <span className="text-zinc-500 dark:text-zinc-400">Platform usage of {run.meter} this cycle: </span>
         {after ? (
           <>
-            {run.usageBefore.quantity} → {after.quantity} units, {m(run.usageBefore.cost)} → {m(after.cost)}
-            {" "}(expected +{m(expectedCost.toFixed())}{actualCost && (actualCost.eq(expectedCost) ? ", got it ✓" : `, got +${m(actualCost.toFixed())} ✗`)})
+            {run.usageBefore.quantity} → {after.quantity} units, {m(run.usageBefore.cost)} → {m(after.cost)} (expected +{m(expectedCost.toFixed())}
+            {actualCost && (actualCost.eq(expectedCost) ? ", got it ✓" : `, got +${m(actualCost.toFixed())} ✗`)})
           </>
-        ) : <>{run.usageBefore.quantity} units before the run; not read after it.</>}
+        ) : (
+          <>{run.usageBefore.quantity} units before the run; not read after it.</>
+        )}
       </p>
       {sb.uninstalledAt && (
         <p>
           <span className="text-zinc-500 dark:text-zinc-400">Sandbox: </span>
-          uninstalled at <LocalTime iso={sb.uninstalledAt} withSeconds />; clock moved +{hours} h {minutes} min {sb.clockRestored ? "and back ✓" : "and NOT moved back ✗"};
-          {" "}{sb.reinstalled ? `reinstalled on ${sb.resubscribed ?? "no plan"} ✓` : "not reinstalled ✗"}; {sb.synced ? "re-synced ✓" : "not re-synced ✗"}
+          uninstalled at <LocalTime iso={sb.uninstalledAt} withSeconds />; clock moved +{hours} h {minutes} min{" "}
+          {sb.clockRestored ? "and back ✓" : "and NOT moved back ✗"};{" "}
+          {sb.reinstalled ? `reinstalled on ${sb.resubscribed ?? "no plan"} ✓` : "not reinstalled ✗"}; {sb.synced ? "re-synced ✓" : "not re-synced ✗"}
         </p>
       )}
-      {run.notes.map((n) => <p key={n} className="text-amber-800 dark:text-amber-300">{n}</p>)}
+      {run.notes.map((n) => (
+        <p key={n} className="text-amber-800 dark:text-amber-300">
+          {n}
+        </p>
+      ))}
     </div>
   );
 }

@@ -1,4 +1,4 @@
-import { decodeCursor, listEvents } from "@/lib/db/events";
+import { decodeCursor, eventRowView, listEvents } from "@/lib/db/events";
 import { parseExplorerParams, toEventFilter } from "@/lib/dashboard-params";
 import { countNewerEvents } from "@/lib/db/events-newer";
 import { noStore, readRoute } from "@/lib/read-route";
@@ -16,17 +16,5 @@ export const GET = readRoute(async ({ params: raw, cookieTz }) => {
     return Response.json(await countNewerEvents(filter, BigInt(raw.since)), { headers: noStore });
   }
   const page = await listEvents(filter, decodeCursor(cursor));
-  return Response.json(
-    {
-      nextCursor: page.nextCursor,
-      rows: page.rows.map((e) => ({
-        id: e.id.toString(), occurredAt: e.occurredAt.toISOString(), connection: e.connection.name, platform: e.platform, kind: e.kind,
-        shopOrInstance: e.shop?.domain ?? e.wixInstance?.siteName ?? null, handle: e.handle,
-        quantity: e.quantity?.toFixed() ?? null, amount: e.amount?.toFixed() ?? null, currency: e.currency,
-        idempotencyKey: e.idempotencyKey, source: e.source, predictedVerdict: e.predictedVerdict, state: e.state,
-        platformVerdict: e.platformVerdict, platformCode: e.platformCode,
-      })),
-    },
-    { headers: noStore },
-  );
+  return Response.json({ nextCursor: page.nextCursor, rows: page.rows.map(eventRowView) }, { headers: noStore });
 });

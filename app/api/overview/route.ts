@@ -9,8 +9,15 @@ export const GET = readRoute(async ({ params: raw, cookieTz }) => {
   const now = new Date();
   const rangeKey = params.from && params.to ? "custom" : params.range;
   const range = resolveRange({ range: rangeKey, from: params.from, to: params.to, bucket: params.bucket }, now, params.tz);
-  const data = await getOverview(range, {
-    connectionId: params.connection, platform: params.platform, handle: params.handle, subjectId: params.shop ?? params.instance,
-  }, now);
+  const data = await getOverview(
+    range,
+    {
+      connectionId: params.connection,
+      platform: params.platform,
+      handle: params.handle,
+      subjectId: params.shop ?? params.instance,
+    },
+    now,
+  );
   return Response.json(data, { headers: noStore });
 });

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, assert, describe, expect, it } from "vitest";
 import { PlatformError } from "../errors";
 import { manualClock, startFakeServer, type FakeHandler, type FakeServer } from "../fake-server";
 import { ACTIVE_SUBSCRIPTION_QUERY, createShopifyClient, createShopifyPartnerClient } from "./client";
@@ -19,19 +19,34 @@ afterEach(async () => {
 });
 
 /** A Shopify that issues token-1, token-2 ... and answers events with `onEvent`. */
-async function fakeShopify(onEvent: FakeHandler = () => ({ status: 202, body: { success: true } }), tokenBody: Record<string, unknown> = { scope: "write_global_api_app_events", expires_in: 3599 }) {
+async function fakeShopify(
+  onEvent: FakeHandler = () => ({ status: 202, body: { success: true } }),
+  tokenBody: Record<string, unknown> = { scope: "write_global_api_app_events", expires_in: 3599 },
+) {
   let issued = 0;
   server = await startFakeServer((req, i) =>
-    req.path === "/auth/access_token" ? { status: 200, body: { access_token: `token-${++issued}`, ...tokenBody } } : onEvent(req, i));
+    req.path === "/auth/access_token" ? { status: 200, body: { access_token: `token-${++issued}`, ...tokenBody } } : onEvent(req, i),
+  );
   return server;
 }
 
 function client(url: string, clock = manualClock(), timeoutMs?: number) {
-  return createShopifyClient({ baseUrl: url, clientId: "4f1c2d9e8a7b6c5d", clientSecret: "shpss_secret", userAgent: "partner-billing-dashboard/0.1", now: clock.now, timeoutMs });
+  return createShopifyClient({
+    baseUrl: url,
+    clientId: "4f1c2d9e8a7b6c5d",
+    clientSecret: "shpss_secret",
+    userAgent: "partner-billing-dashboard/0.1",
+    now: clock.now,
+    timeoutMs,
+  });
 }
 
 const tokenCalls = (s: FakeServer) => s.requests.filter((r) => r.path === "/auth/access_token");
-const caught = async (p: Promise<unknown>) => p.then(() => expect.unreachable("should have thrown"), (err: unknown) => err as PlatformError);
+const caught = async (p: Promise<unknown>) =>
+  p.then(
+    () => expect.unreachable("should have thrown"),
+    (err: unknown) => err as PlatformError,
+  );
 
 describe("Shopify App Events client", () => {
   it("gets a token with the client credentials and sends each event with it", async () => {
@@ -42,12 +57,12 @@ describe("Shopify App Events client", () => {
 
     expect(result).toEqual({ status: 202, body: { success: true }, replay: false });
     expect(tokenCalls(s)).toHaveLength(1);
-    expect(tokenCalls(s)[0].body).toEqual({ client_id: "4f1c2d9e8a7b6c5d", client_secret: "shpss_secret", grant_type: "client_credentials" });
+    expect(tokenCalls(s)[0]?.body).toEqual({ client_id: "4f1c2d9e8a7b6c5d", client_secret: "shpss_secret", grant_type: "client_credentials" });
     const sent = s.requests.filter((r) => r.path === "/app/unstable/events");
     expect(sent).toHaveLength(2);
-    expect(sent[0].headers.authorization).toBe("Bearer token-1");
-    expect(sent[0].headers["user-agent"]).toBe("partner-billing-dashboard/0.1");
-    expect(sent[0].body).toEqual(event);
+    expect(sent[0]?.headers.authorization).toBe("Bearer token-1");
+    expect(sent[0]?.headers["user-agent"]).toBe("partner-billing-dashboard/0.1");
+    expect(sent[0]?.body).toEqual(event);
   });
 
   it("refreshes the token 5 minutes before its hour runs out", async () => {
@@ -80,7 +95,9 @@ describe("Shopify App Events client", () => {
   });
 
   it("refreshes the token once on 401 and retries", async () => {
-    const s = await fakeShopify((req) => (req.headers.authorization === "Bearer token-1" ? { status: 401, body: { error: "Unauthorized" } } : { status: 202, body: { success: true } }));
+    const s = await fakeShopify((req) =>
+      req.headers.authorization === "Bearer token-1" ? { status: 401, body: { error: "Unauthorized" } } : { status: 202, body: { success: true } },
+    );
     const result = await client(s.url).sendEvent("unstable", event);
     expect(result.status).toBe(202);
     expect(tokenCalls(s)).toHaveLength(2);
@@ -100,7 +117,10 @@ describe("Shopify App Events client", () => {
   });
 
   it("turns a 400 into field errors that are not retried", async () => {
-    const s = await fakeShopify(() => ({ status: 400, body: { success: false, error: "Invalid request", errors: [{ field: "shop_id", code: "missing", message: "is missing" }] } }));
+    const s = await fakeShopify(() => ({
+      status: 400,
+      body: { success: false, error: "Invalid request", errors: [{ field: "shop_id", code: "missing", message: "is missing" }] },
+    }));
     const err = await caught(client(s.url).sendEvent("unstable", event));
     expect(err).toMatchObject({ status: 400, code: "INVALID_REQUEST", retryable: false, message: "Invalid request: shop_id is missing" });
     expect(err.fieldErrors).toEqual([{ field: "shop_id", code: "missing", message: "is missing" }]);
@@ -111,7 +131,12 @@ describe("Shopify App Events client", () => {
     [409, undefined, "IN_FLIGHT", true],
     [500, undefined, "SERVER_ERROR", true],
     [503, { error: "Service Unavailable" }, "SERVER_ERROR", true],
-    [403, { success: false, error: "Forbidden", errors: [{ field: "shop_id", code: "not_installed", message: "app is not installed on this shop" }] }, "NOT_INSTALLED", false],
+    [
+      403,
+      { success: false, error: "Forbidden", errors: [{ field: "shop_id", code: "not_installed", message: "app is not installed on this shop" }] },
+      "NOT_INSTALLED",
+      false,
+    ],
   ])("classifies %i as %s (retryable: %s)", async (status, body, code, retryable) => {
     const headers: Record<string, string> = status === 429 ? { "Retry-After": "2" } : {};
     const s = await fakeShopify(() => ({ status, body, headers }));
@@ -152,13 +177,34 @@ describe("Shopify App Events client", () => {
 
 describe("Shopify Partner API client", () => {
   const subscription = {
-    billingPeriod: "EVERY_30_DAYS", cancelAtEndOfCycle: false, trialEndsAt: null,
+    billingPeriod: "EVERY_30_DAYS",
+    cancelAtEndOfCycle: false,
+    trialEndsAt: null,
     currentBillingCycle: { startTime: "2026-01-05T00:00:00Z", endTime: "2026-02-04T00:00:00Z" },
     items: [
-      { handle: "sms-pro", description: "SMS Pro", price: { __typename: "FlatRatePrice", active: true, currency: "USD", amount: "9.99" }, discount: null, usage: null },
-      { handle: "sms_sent", description: "SMS messages sent",
-        price: { __typename: "TieredPrice", active: true, currency: "USD", tiersMode: "GRADUATED", tiers: [{ upTo: 100, amountPerUnit: "0.00", amount: "0.00" }, { upTo: null, amountPerUnit: "0.01", amount: "0.00" }] },
-        discount: null, usage: { quantity: "250", cost: { amount: "1.50", currencyCode: "USD" } } },
+      {
+        handle: "sms-pro",
+        description: "SMS Pro",
+        price: { __typename: "FlatRatePrice", active: true, currency: "USD", amount: "9.99" },
+        discount: null,
+        usage: null,
+      },
+      {
+        handle: "sms_sent",
+        description: "SMS messages sent",
+        price: {
+          __typename: "TieredPrice",
+          active: true,
+          currency: "USD",
+          tiersMode: "GRADUATED",
+          tiers: [
+            { upTo: 100, amountPerUnit: "0.00", amount: "0.00" },
+            { upTo: null, amountPerUnit: "0.01", amount: "0.00" },
+          ],
+        },
+        discount: null,
+        usage: { quantity: "250", cost: { amount: "1.50", currencyCode: "USD" } },
+      },
     ],
     pendingUpdate: null,
   };
@@ -168,22 +214,28 @@ describe("Shopify Partner API client", () => {
     const partner = createShopifyPartnerClient({ url: `${server.url}/1234/api/2026-07/graphql.json`, accessToken: "prtapi_token" });
     const sub = await partner.activeSubscription("gid://shopify/App/1234", "5678");
     const [req] = server.requests;
+    assert(req, "the Partner API was called");
     expect(req.path).toBe("/1234/api/2026-07/graphql.json");
     expect(req.headers["x-shopify-access-token"]).toBe("prtapi_token");
     expect(req.body).toEqual({ query: ACTIVE_SUBSCRIPTION_QUERY, variables: { appId: "gid://shopify/App/1234", shopId: "gid://shopify/Shop/5678" } });
     expect(sub?.currentBillingCycle).toEqual({ startTime: "2026-01-05T00:00:00Z", endTime: "2026-02-04T00:00:00Z" });
-    expect(sub?.items[1].price).toMatchObject({ tiers: [{ upTo: "100", amountPerUnit: "0.00" }, { upTo: null }] });
+    expect(sub?.items[1]?.price).toMatchObject({ tiers: [{ upTo: "100", amountPerUnit: "0.00" }, { upTo: null }] });
   });
 
   it("returns null for a shop without a subscription", async () => {
     server = await startFakeServer(() => ({ status: 200, body: { data: { activeSubscription: null } } }));
-    expect(await createShopifyPartnerClient({ url: server.url, accessToken: "t" }).activeSubscription("gid://shopify/App/1", "gid://shopify/Shop/2")).toBeNull();
+    expect(
+      await createShopifyPartnerClient({ url: server.url, accessToken: "t" }).activeSubscription("gid://shopify/App/1", "gid://shopify/Shop/2"),
+    ).toBeNull();
   });
 
   it("retries throttling but not other GraphQL errors", async () => {
     server = await startFakeServer((_, i) => ({
       status: 200,
-      body: { data: null, errors: [i === 0 ? { message: "Throttled", extensions: { code: "THROTTLED" } } : { message: "Field 'activeSubscription' doesn't exist" }] },
+      body: {
+        data: null,
+        errors: [i === 0 ? { message: "Throttled", extensions: { code: "THROTTLED" } } : { message: "Field 'activeSubscription' doesn't exist" }],
+      },
     }));
     const partner = createShopifyPartnerClient({ url: server.url, accessToken: "t" });
     expect(await caught(partner.activeSubscription("a", "b"))).toMatchObject({ code: "THROTTLED", retryable: true });
@@ -193,7 +245,9 @@ describe("Shopify Partner API client", () => {
 
 describe("Shopify token refresh under load", () => {
   it("shares one refresh between events rejected with the same expired token", async () => {
-    const s = await fakeShopify((req) => (req.headers.authorization === "Bearer token-1" ? { status: 401, body: { error: "Unauthorized" }, delayMs: 20 } : { status: 202, body: { success: true } }));
+    const s = await fakeShopify((req) =>
+      req.headers.authorization === "Bearer token-1" ? { status: 401, body: { error: "Unauthorized" }, delayMs: 20 } : { status: 202, body: { success: true } },
+    );
     const shopify = client(s.url);
     await shopify.getToken();
     const results = await Promise.all([1, 2, 3].map((n) => shopify.sendEvent("unstable", { ...event, idempotency_key: `k${n}` })));

@@ -15,7 +15,13 @@ export async function fetchSandboxLogPage(conn: { apiBaseUrl: string; clientId: 
   url.search = new URLSearchParams({ order: "asc", limit: "250", status: "200", ...(after ? { after } : {}) }).toString();
   const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
   if (!res.ok) {
-    throw new PlatformError({ platform: "shopify", status: res.status, code: "SANDBOX_LOG", message: `The sandbox's log answered ${res.status}.`, retryable: res.status >= 500 });
+    throw new PlatformError({
+      platform: "shopify",
+      status: res.status,
+      code: "SANDBOX_LOG",
+      message: `The sandbox's log answered ${res.status}.`,
+      retryable: res.status >= 500,
+    });
   }
   return logPage.parse(await res.json());
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** Response shapes of the App Events API and the Partner API (shopify.md 1.1, 1.4, 2.5, 4). */
+/** Response shapes of the App Events API and the Partner API (docs/platforms/shopify.md §1.1, 1.4, 2.5, 4). */
 
 /** Both documented token answers: {access_token, scope, expires_in} and {access_token, token_type}. */
 export const shopifyTokenResponse = z.looseObject({
@@ -37,7 +37,7 @@ export const shopifyTieredPrice = z.looseObject({
 });
 const otherPrice = z.looseObject({ __typename: z.string() });
 
-export const shopifySubscriptionItem = z.looseObject({
+const shopifySubscriptionItem = z.looseObject({
   handle: z.string().nullable(),
   description: z.string().nullish(),
   price: z.union([shopifyFlatRatePrice, shopifyTieredPrice, otherPrice]),
@@ -52,6 +52,7 @@ export const shopifyActiveSubscription = z.looseObject({
   currentBillingCycle: z.looseObject({ startTime: z.string(), endTime: z.string() }).nullish(),
   items: z.array(shopifySubscriptionItem),
   pendingUpdate: z.looseObject({ billingPeriod: z.string().nullish(), items: z.array(z.looseObject({ handle: z.string().nullish() })).nullish() }).nullish(),
+  shop: z.looseObject({ id: z.string(), myshopifyDomain: z.string().nullish(), name: z.string().nullish() }).nullish(),
 });
 export type ShopifyActiveSubscription = z.infer<typeof shopifyActiveSubscription>;
 
@@ -60,8 +61,41 @@ export const shopifyActiveSubscriptionResponse = z.looseObject({
   errors: z.array(z.looseObject({ message: z.string(), extensions: z.looseObject({ code: z.string().optional() }).optional() })).optional(),
 });
 
+/** One node of the Partner API `events` connection (docs/platforms/shopify.md §2.6): Relationship, SubscriptionStatus or Charge. */
+const shopifyPartnerEventNode = z.looseObject({
+  __typename: z.string(),
+  id: z.string(),
+  eventType: z.string(),
+  occurredAt: z.string(),
+  shop: z.looseObject({ id: z.string(), myshopifyDomain: z.string().nullish(), name: z.string().nullish() }).nullish(),
+  subscriptionState: z.string().nullish(),
+  cancelEffectiveOn: z.string().nullish(),
+  plan: z.looseObject({ handle: z.string(), billingPeriod: z.string().nullish() }).nullish(),
+  chargeId: z.string().nullish(),
+  chargeType: z.string().nullish(),
+  amount: z.looseObject({ amount: decimal, currencyCode: z.string() }).nullish(),
+  usageQuantity: decimal.nullish(),
+  planHandle: z.string().nullish(),
+  description: z.string().nullish(),
+});
+export type ShopifyPartnerEventNode = z.infer<typeof shopifyPartnerEventNode>;
+
+export const shopifyPartnerEventsResponse = z.looseObject({
+  data: z
+    .looseObject({
+      events: z
+        .looseObject({
+          edges: z.array(z.looseObject({ cursor: z.string(), node: shopifyPartnerEventNode })),
+          pageInfo: z.looseObject({ hasNextPage: z.boolean(), endCursor: z.string().nullish() }),
+        })
+        .nullable(),
+    })
+    .nullish(),
+  errors: z.array(z.looseObject({ message: z.string(), extensions: z.looseObject({ code: z.string().optional() }).optional() })).optional(),
+});
+
 /**
- * A Dev Dashboard log row for an app event, as the sandbox exposes it (shopify.md 4). The real
+ * A Dev Dashboard log row for an app event, as the sandbox exposes it (docs/platforms/shopify.md §4). The real
  * dashboard has no export, so anything beyond the handle and key is optional.
  */
 export const shopifyLogRow = z.looseObject({

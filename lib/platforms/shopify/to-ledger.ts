@@ -43,8 +43,8 @@ export function toSubscriptionState(sub: ShopifyActiveSubscription | null): Shop
 
 /**
  * Partner API activeSubscription -> plan pricing. The recurring fee is the FlatRatePrice item
- * (its handle is the plan handle) and each TieredPrice item is a meter (INFERRED, shopify.md
- * 2.5). A Fixed meter arrives as tiers ($0 up to the included units, then the unit price), so it
+ * (its handle is the plan handle) and each TieredPrice item is a meter (INFERRED, docs/platforms/shopify.md
+ * §2.5). A Fixed meter arrives as tiers ($0 up to the included units, then the unit price), so it
  * maps to a graduated meter with no separate included units; that prices identically.
  */
 export function toPlanPricing(sub: ShopifyActiveSubscription): PlanPricing | null {

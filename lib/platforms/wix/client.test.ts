@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, assert, describe, expect, it } from "vitest";
 import { PlatformError } from "../errors";
 import { manualClock, startFakeServer, type FakeHandler, type FakeServer } from "../fake-server";
 import { createWixClient, type WixClientOptions } from "./client";
@@ -26,17 +26,24 @@ async function fakeWix(onCall: FakeHandler) {
   return server;
 }
 
-const echo: FakeHandler = (req) => ({ status: 200, body: { event: { app_id: APP, instance_id: INSTANCE, ...snake((req.body as { event: Record<string, unknown> }).event) } } });
+const echo: FakeHandler = (req) => ({
+  status: 200,
+  body: { event: { app_id: APP, instance_id: INSTANCE, ...snake((req.body as { event: Record<string, unknown> }).event) } },
+});
 const snake = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), v]));
 const tokenCalls = (s: FakeServer) => s.requests.filter((r) => r.path === "/oauth2/token");
-const caught = async (p: Promise<unknown>) => p.then(() => expect.unreachable("should have thrown"), (err: unknown) => err as PlatformError);
+const caught = async (p: Promise<unknown>) =>
+  p.then(
+    () => expect.unreachable("should have thrown"),
+    (err: unknown) => err as PlatformError,
+  );
 const client = (url: string, extra: Partial<WixClientOptions> = {}) => createWixClient({ baseUrl: url, appId: APP, appSecret: "secret", ...extra });
 
 describe("Wix client", () => {
   it("reports a billing event with the instance token, raw, and reads the snake_case echo", async () => {
     const s = await fakeWix(echo);
     const echoed = await client(s.url).reportBillingEvent({ instanceId: INSTANCE, uninstalled: false, event });
-    expect(tokenCalls(s)[0].body).toEqual({ grant_type: "client_credentials", client_id: APP, client_secret: "secret", instance_id: INSTANCE });
+    expect(tokenCalls(s)[0]?.body).toEqual({ grant_type: "client_credentials", client_id: APP, client_secret: "secret", instance_id: INSTANCE });
     const call = s.requests.find((r) => r.path === "/apps/v1/billing-event")!;
     expect(call.headers.authorization).toBe(`tok-${INSTANCE}-1`);
     expect(call.body).toEqual({ event });
@@ -45,9 +52,14 @@ describe("Wix client", () => {
 
   it("reports with the API key and account id once the site uninstalled the app", async () => {
     const s = await fakeWix(echo);
-    await client(s.url, { apiKey: "IST.key", accountId: "0f3d7a52" }).reportBillingEvent({ instanceId: INSTANCE, uninstalled: true, event: { ...event, billingType: "REFUND", grossRevenue: "-120.50" } });
+    await client(s.url, { apiKey: "IST.key", accountId: "0f3d7a52" }).reportBillingEvent({
+      instanceId: INSTANCE,
+      uninstalled: true,
+      event: { ...event, billingType: "REFUND", grossRevenue: "-120.50" },
+    });
     expect(tokenCalls(s)).toHaveLength(0);
     const [call] = s.requests;
+    assert(call, "Wix was called");
     expect(call.headers.authorization).toBe("IST.key");
     expect(call.headers["wix-account-id"]).toBe("0f3d7a52");
     expect(call.body).toEqual({ event: { ...event, billingType: "REFUND", grossRevenue: "-120.50", appId: APP, instanceId: INSTANCE } });
@@ -82,16 +94,29 @@ describe("Wix client", () => {
     const s = await fakeWix(() => ({
       status: 428,
       headers: { "x-wix-request-id": "req-42" },
-      body: { message: "App is not approved as a Partner Billed App", details: { applicationError: { code: "FAILED_PRECONDITION", description: "App is not approved as a Partner Billed App", data: {} } } },
+      body: {
+        message: "App is not approved as a Partner Billed App",
+        details: { applicationError: { code: "FAILED_PRECONDITION", description: "App is not approved as a Partner Billed App", data: {} } },
+      },
     }));
     const err = await caught(client(s.url).reportBillingEvent({ instanceId: INSTANCE, uninstalled: false, event }));
-    expect(err).toMatchObject({ platform: "wix", status: 428, code: "FAILED_PRECONDITION", retryable: false, requestId: "req-42", message: "App is not approved as a Partner Billed App" });
+    expect(err).toMatchObject({
+      platform: "wix",
+      status: 428,
+      code: "FAILED_PRECONDITION",
+      retryable: false,
+      requestId: "req-42",
+      message: "App is not approved as a Partner Billed App",
+    });
   });
 
   it("reads Wix's validation errors as field errors", async () => {
     const s = await fakeWix(() => ({
       status: 400,
-      body: { message: "event.wixShare is required", details: { validationError: { fieldViolations: [{ field: "event.wixShare", description: "must not be empty", violatedRule: "REQUIRED_FIELD" }] } } },
+      body: {
+        message: "event.wixShare is required",
+        details: { validationError: { fieldViolations: [{ field: "event.wixShare", description: "must not be empty", violatedRule: "REQUIRED_FIELD" }] } },
+      },
     }));
     const err = await caught(client(s.url).reportBillingEvent({ instanceId: INSTANCE, uninstalled: false, event }));
     expect(err).toMatchObject({ status: 400, code: "INVALID_ARGUMENT", retryable: false });
@@ -124,7 +149,10 @@ describe("Wix client", () => {
   it("reads the app instance", async () => {
     const s = await fakeWix(() => ({
       status: 200,
-      body: { instance: { instanceId: INSTANCE, appName: "SMS Blaster", isFree: false, billing: { packageName: "usage_based", billingCycle: "MONTHLY" } }, site: { paymentCurrency: "USD", siteId: "a1b2" } },
+      body: {
+        instance: { instanceId: INSTANCE, appName: "SMS Blaster", isFree: false, billing: { packageName: "usage_based", billingCycle: "MONTHLY" } },
+        site: { paymentCurrency: "USD", siteId: "a1b2" },
+      },
     }));
     const answer = await client(s.url).getInstance(INSTANCE);
     expect(s.requests.at(-1)).toMatchObject({ method: "GET", path: "/apps/v1/instance" });
@@ -134,7 +162,11 @@ describe("Wix client", () => {
 
   it("asks Wix for the metered charges of a period", async () => {
     const s = await fakeWix(() => ({ status: 200, body: { charges: [{ id: "20260105-sms-abc", description: "1,250 SMS", amount: "12.50" }] } }));
-    const answer = await client(s.url).meteredBillingCharges(INSTANCE, { currency: "USD", startDate: "2026-01-05T00:00:00.000Z", endDate: "2026-02-05T00:00:00.000Z" });
+    const answer = await client(s.url).meteredBillingCharges(INSTANCE, {
+      currency: "USD",
+      startDate: "2026-01-05T00:00:00.000Z",
+      endDate: "2026-02-05T00:00:00.000Z",
+    });
     const url = new URL(s.requests.at(-1)!.path, "http://x");
     expect(url.pathname).toBe("/apps/v1/metered-billing-charges");
     expect(Object.fromEntries(url.searchParams)).toEqual({ currency: "USD", startDate: "2026-01-05T00:00:00.000Z", endDate: "2026-02-05T00:00:00.000Z" });

@@ -1,12 +1,21 @@
 import { PlatformError, isRetryableStatus } from "../errors";
 import { joinUrl, readRetryAfter, sendRequest, type FetchLike, type HttpResponse } from "../http";
 import {
-  wixBillingEventResponse, wixErrorBody, wixInstanceResponse, wixMeteredChargesResponse, wixTokenResponse,
-  type WixBillingEvent, type WixInstanceResponse, type WixMeteredCharges,
+  wixBillingEventResponse,
+  wixErrorBody,
+  wixInstanceResponse,
+  wixMeteredChargesResponse,
+  wixTokenResponse,
+  type WixBillingEvent,
+  type WixInstanceResponse,
+  type WixMeteredCharges,
 } from "./schemas";
 
+/** Wix's external billing events endpoint (docs/platforms/wix.md §2.1): the one place it is named. */
+export const BILLING_EVENT_PATH = "/apps/v1/billing-event";
+
 /**
- * Wix REST calls made as the app (wix.md 1-3, 5.5). Instance calls use an OAuth token per app
+ * Wix REST calls made as the app (docs/platforms/wix.md §1-3, 5.5). Instance calls use an OAuth token per app
  * instance, sent raw in Authorization as Wix's SDK does (no "Bearer"). After an uninstall no
  * token can be had, so billing events go with the account's API key instead.
  */
@@ -35,10 +44,20 @@ export type WixBillingEventInput = {
 const TOKEN_LIFETIME_S = 14_400;
 const REFRESH_MARGIN_MS = 5 * 60_000;
 
-export function createWixClient({ baseUrl, appId, appSecret, apiKey, accountId, fetch = globalThis.fetch, now = () => new Date(), timeoutMs }: WixClientOptions) {
+export function createWixClient({
+  baseUrl,
+  appId,
+  appSecret,
+  apiKey,
+  accountId,
+  fetch = globalThis.fetch,
+  now = () => new Date(),
+  timeoutMs,
+}: WixClientOptions) {
   const tokens = new Map<string, { token: string; refreshAt: number }>();
   const pending = new Map<string, Promise<string>>();
-  const call = (path: string, init: RequestInit) => sendRequest(fetch, joinUrl(baseUrl, path), init, { platform: "wix", timeoutMs });
+  const call = (path: string, init: RequestInit, recordsOutcome = false) =>
+    sendRequest(fetch, joinUrl(baseUrl, path), init, { platform: "wix", timeoutMs, recordsOutcome });
   const json = { "Content-Type": "application/json", Accept: "application/json" };
 
   async function requestToken(instanceId: string): Promise<string> {
@@ -69,8 +88,8 @@ export function createWixClient({ baseUrl, appId, appSecret, apiKey, accountId, 
   }
 
   /** A call as the instance; a 401 gets a fresh token and one more try. */
-  async function asInstance(instanceId: string, path: string, init: RequestInit): Promise<HttpResponse> {
-    const send = async (token: string) => call(path, { ...init, headers: { ...json, ...init.headers, Authorization: token } });
+  async function asInstance(instanceId: string, path: string, init: RequestInit, recordsOutcome = false): Promise<HttpResponse> {
+    const send = async (token: string) => call(path, { ...init, headers: { ...json, ...init.headers, Authorization: token } }, recordsOutcome);
     const token = await getInstanceToken(instanceId);
     let res = await send(token);
     if (res.status === 401) {
@@ -85,22 +104,37 @@ export function createWixClient({ baseUrl, appId, appSecret, apiKey, accountId, 
     getInstanceToken,
 
     /** Report External Billing Event; returns the event as Wix echoed it (with appId and instanceId). */
-    async reportBillingEvent({ instanceId, uninstalled, event }: { instanceId: string; uninstalled: boolean; event: WixBillingEventInput }): Promise<WixBillingEvent> {
+    async reportBillingEvent({
+      instanceId,
+      uninstalled,
+      event,
+    }: {
+      instanceId: string;
+      uninstalled: boolean;
+      event: WixBillingEventInput;
+    }): Promise<WixBillingEvent> {
       let res: HttpResponse;
       if (!uninstalled) {
-        res = await asInstance(instanceId, "/apps/v1/billing-event", { method: "POST", body: JSON.stringify({ event }) });
+        res = await asInstance(instanceId, BILLING_EVENT_PATH, { method: "POST", body: JSON.stringify({ event }) }, true);
       } else {
         if (!apiKey || !accountId) {
           throw new PlatformError({
-            platform: "wix", status: null, code: "NOT_CONFIGURED", retryable: false,
+            platform: "wix",
+            status: null,
+            code: "NOT_CONFIGURED",
+            retryable: false,
             message: "The instance uninstalled the app: reporting needs the connection's API key and account id",
           });
         }
-        res = await call("/apps/v1/billing-event", {
-          method: "POST",
-          headers: { ...json, Authorization: apiKey, "wix-account-id": accountId },
-          body: JSON.stringify({ event: { ...event, appId, instanceId } }),
-        });
+        res = await call(
+          BILLING_EVENT_PATH,
+          {
+            method: "POST",
+            headers: { ...json, Authorization: apiKey, "wix-account-id": accountId },
+            body: JSON.stringify({ event: { ...event, appId, instanceId } }),
+          },
+          true,
+        );
         if (!res.ok) throw wixError(res, now());
       }
       const parsed = wixBillingEventResponse.safeParse(res.json);
@@ -115,7 +149,7 @@ export function createWixClient({ baseUrl, appId, appSecret, apiKey, accountId, 
       return parsed.data;
     },
 
-    /** Asks Wix to call our List Charges (no invoice is created): the built-in test hook (wix.md 5.5). */
+    /** Asks Wix to call our List Charges (no invoice is created): the built-in test hook (docs/platforms/wix.md §5.5). */
     async meteredBillingCharges(instanceId: string, query: { currency: string; startDate: string; endDate: string }): Promise<WixMeteredCharges> {
       const res = await asInstance(instanceId, `/apps/v1/metered-billing-charges?${new URLSearchParams(query)}`, { method: "GET" });
       const parsed = wixMeteredChargesResponse.safeParse(res.json);
@@ -128,16 +162,25 @@ export function createWixClient({ baseUrl, appId, appSecret, apiKey, accountId, 
 export type WixClient = ReturnType<typeof createWixClient>;
 
 const CODES: Record<number, string> = {
-  400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND", 409: "ALREADY_EXISTS",
-  428: "FAILED_PRECONDITION", 429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 501: "UNIMPLEMENTED", 503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED",
+  400: "INVALID_ARGUMENT",
+  401: "UNAUTHENTICATED",
+  403: "PERMISSION_DENIED",
+  404: "NOT_FOUND",
+  409: "ALREADY_EXISTS",
+  428: "FAILED_PRECONDITION",
+  429: "RESOURCE_EXHAUSTED",
+  500: "INTERNAL",
+  501: "UNIMPLEMENTED",
+  503: "UNAVAILABLE",
+  504: "DEADLINE_EXCEEDED",
 };
 
-/** A Wix error body (wix.md 6) -> PlatformError: the application code when there is one, else the status's. */
+/** A Wix error body (docs/platforms/wix.md §6) -> PlatformError: the application code when there is one, else the status's. */
 function wixError(res: HttpResponse, at: Date, context?: string): PlatformError {
   const body = wixErrorBody.safeParse(res.json);
   const details = body.success ? body.data.details : undefined;
   const violations = details?.validationError?.fieldViolations ?? [];
-  const code = details?.applicationError?.code ?? (violations.length ? "INVALID_ARGUMENT" : CODES[res.status] ?? `HTTP_${res.status}`);
+  const code = details?.applicationError?.code ?? (violations.length ? "INVALID_ARGUMENT" : (CODES[res.status] ?? `HTTP_${res.status}`));
   const detail = (body.success && body.data.message) || details?.applicationError?.description || `Wix answered ${res.status}`;
   return new PlatformError({
     platform: "wix",
@@ -153,5 +196,12 @@ function wixError(res: HttpResponse, at: Date, context?: string): PlatformError 
 }
 
 function unexpected(res: HttpResponse, what: string): PlatformError {
-  return new PlatformError({ platform: "wix", status: res.status, code: "UNEXPECTED_RESPONSE", message: `Wix sent a ${what}`, retryable: false, responseBody: res.text });
+  return new PlatformError({
+    platform: "wix",
+    status: res.status,
+    code: "UNEXPECTED_RESPONSE",
+    message: `Wix sent a ${what}`,
+    retryable: false,
+    responseBody: res.text,
+  });
 }

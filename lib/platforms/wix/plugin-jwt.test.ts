@@ -17,7 +17,11 @@ beforeAll(async () => {
 
 const data = { request: { currency: "USD" }, metadata: { instanceId: "7dd21ebc-a097-43ac-8763-2806daee84a1" } };
 function sign(opts: { key?: CryptoKey; iss?: string; aud?: string; iat?: number; exp?: number | null } = {}) {
-  const jwt = new SignJWT({ data }).setProtectedHeader({ alg: "RS256" }).setIssuer(opts.iss ?? "wix.com").setAudience(opts.aud ?? appId).setIssuedAt(opts.iat ?? nowS - 5);
+  const jwt = new SignJWT({ data })
+    .setProtectedHeader({ alg: "RS256" })
+    .setIssuer(opts.iss ?? "wix.com")
+    .setAudience(opts.aud ?? appId)
+    .setIssuedAt(opts.iat ?? nowS - 5);
   if (opts.exp !== null) jwt.setExpirationTime(opts.exp ?? nowS + 295);
   return jwt.sign(opts.key ?? wixKey.privateKey);
 }
@@ -42,7 +46,13 @@ describe("verifyPluginJwt", () => {
   });
 
   it("refuses HS256 signed with the public key as a secret, unsigned tokens and garbage", async () => {
-    const hs = await new SignJWT({ data }).setProtectedHeader({ alg: "HS256" }).setIssuer("wix.com").setAudience(appId).setIssuedAt(nowS).setExpirationTime(nowS + 60).sign(new TextEncoder().encode(publicKeyPem));
+    const hs = await new SignJWT({ data })
+      .setProtectedHeader({ alg: "HS256" })
+      .setIssuer("wix.com")
+      .setAudience(appId)
+      .setIssuedAt(nowS)
+      .setExpirationTime(nowS + 60)
+      .sign(new TextEncoder().encode(publicKeyPem));
     await expect(verify(hs)).rejects.toBeInstanceOf(PluginAuthError);
     const [header, payload] = (await sign()).split(".");
     await expect(verify(`${header}.${payload}.`)).rejects.toBeInstanceOf(PluginAuthError);

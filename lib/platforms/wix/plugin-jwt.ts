@@ -2,7 +2,7 @@ import { createPublicKey } from "node:crypto";
 import { errors as joseErrors, importSPKI, jwtVerify, type CryptoKey } from "jose";
 
 /**
- * Service-plugin calls from Wix (wix.md 5.2): the whole body is a JWT signed RS256 with the app's
+ * Service-plugin calls from Wix (docs/platforms/wix.md §5.2): the whole body is a JWT signed RS256 with the app's
  * key. We check the signature with the app's public key, `iss` = "wix.com", `aud` = the app id,
  * `iat` in the past and `exp` in the future (a few seconds of clock skew allowed). Nothing else
  * is trusted: any failure is a PluginAuthError, which the route answers with 401.
@@ -22,18 +22,20 @@ export function normalizePublicKeyPem(text: string): string {
   if (trimmed.includes("-----BEGIN")) return trimmed;
   const decoded = Buffer.from(trimmed, "base64").toString("utf8");
   if (decoded.includes("-----BEGIN")) return decoded.trim();
-  const body = trimmed.replace(/\s+/g, "").replace(/(.{64})/g, "$1\n").trim();
+  const body = trimmed
+    .replace(/\s+/g, "")
+    .replace(/(.{64})/g, "$1\n")
+    .trim();
   return `-----BEGIN PUBLIC KEY-----\n${body}\n-----END PUBLIC KEY-----`;
 }
 
-function publicKey(pem: string): Promise<CryptoKey> {
+/** The app's public key (PEM, base64 PEM, bare SPKI or PKCS#1), imported once per process. */
+export function publicKey(pem: string): Promise<CryptoKey> {
   let key = keys.get(pem);
   if (!key) {
     const normalized = normalizePublicKeyPem(pem);
     // An RSA key in PKCS#1 form ("BEGIN RSA PUBLIC KEY") is re-exported as SPKI, which jose reads.
-    const spki = normalized.includes("BEGIN RSA PUBLIC KEY")
-      ? createPublicKey(normalized).export({ type: "spki", format: "pem" }).toString()
-      : normalized;
+    const spki = normalized.includes("BEGIN RSA PUBLIC KEY") ? createPublicKey(normalized).export({ type: "spki", format: "pem" }).toString() : normalized;
     key = importSPKI(spki, "RS256");
     key.catch(() => keys.delete(pem));
     if (keys.size > 100) keys.clear();
@@ -42,7 +44,10 @@ function publicKey(pem: string): Promise<CryptoKey> {
   return key;
 }
 
-export async function verifyPluginJwt(token: string, { publicKeyPem, appId, now = new Date() }: { publicKeyPem: string; appId: string; now?: Date }): Promise<PluginPayload> {
+export async function verifyPluginJwt(
+  token: string,
+  { publicKeyPem, appId, now = new Date() }: { publicKeyPem: string; appId: string; now?: Date },
+): Promise<PluginPayload> {
   const compact = token.trim();
   if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(compact)) throw new PluginAuthError("the body is not a signed JWT");
   let key: CryptoKey;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** Response shapes of the Wix REST endpoints the product calls (wix.md 1, 2, 3, 5.5, 6). */
+/** Response shapes of the Wix REST endpoints the product calls (docs/platforms/wix.md §1, 2, 3, 5.5, 6). */
 
 export const wixTokenResponse = z.looseObject({
   access_token: z.string().min(1),
@@ -11,10 +11,9 @@ export const wixTokenResponse = z.looseObject({
 const snakeToCamel = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /** The echoed billing event. The seed shows snake_case, the SDK camelCase; both are read as camelCase. */
-export const wixBillingEvent = z.preprocess(
-  (value) => (value && typeof value === "object" && !Array.isArray(value)
-    ? Object.fromEntries(Object.entries(value).map(([k, v]) => [snakeToCamel(k), v]))
-    : value),
+const wixBillingEvent = z.preprocess(
+  (value) =>
+    value && typeof value === "object" && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).map(([k, v]) => [snakeToCamel(k), v])) : value,
   z.looseObject({
     appId: z.string().optional(),
     instanceId: z.string().optional(),
@@ -33,22 +32,26 @@ export const wixInstanceResponse = z.looseObject({
     instanceId: z.string(),
     appName: z.string().nullish(),
     isFree: z.boolean().nullish(),
-    billing: z.looseObject({
-      packageName: z.string().nullish(),
-      billingCycle: z.string().nullish(),
-      timeStamp: z.string().nullish(),
-      expirationDate: z.string().nullish(),
-      autoRenewing: z.boolean().nullish(),
-      invoiceId: z.string().nullish(),
-      freeTrialInfo: z.looseObject({ status: z.string().nullish(), endDate: z.string().nullish() }).nullish(),
-    }).nullish(),
+    billing: z
+      .looseObject({
+        packageName: z.string().nullish(),
+        billingCycle: z.string().nullish(),
+        timeStamp: z.string().nullish(),
+        expirationDate: z.string().nullish(),
+        autoRenewing: z.boolean().nullish(),
+        invoiceId: z.string().nullish(),
+        freeTrialInfo: z.looseObject({ status: z.string().nullish(), endDate: z.string().nullish() }).nullish(),
+      })
+      .nullish(),
   }),
-  site: z.looseObject({
-    siteId: z.string().nullish(),
-    siteDisplayName: z.string().nullish(),
-    paymentCurrency: z.string().nullish(),
-    locale: z.string().nullish(),
-  }).nullish(),
+  site: z
+    .looseObject({
+      siteId: z.string().nullish(),
+      siteDisplayName: z.string().nullish(),
+      paymentCurrency: z.string().nullish(),
+      locale: z.string().nullish(),
+    })
+    .nullish(),
 });
 export type WixInstanceResponse = z.infer<typeof wixInstanceResponse>;
 
@@ -57,18 +60,26 @@ export const wixMeteredChargesResponse = z.looseObject({
 });
 export type WixMeteredCharges = z.infer<typeof wixMeteredChargesResponse>;
 
-/** The standard Wix error body (wix.md 6). */
+/** The standard Wix error body (docs/platforms/wix.md §6). */
 export const wixErrorBody = z.looseObject({
   message: z.string().optional(),
-  details: z.looseObject({
-    applicationError: z.looseObject({ code: z.string().optional(), description: z.string().optional(), data: z.unknown().optional() }).optional(),
-    validationError: z.looseObject({
-      fieldViolations: z.array(z.looseObject({
-        field: z.string().optional(),
-        description: z.string().optional(),
-        violatedRule: z.string().optional(),
-        ruleName: z.string().optional(),
-      })).optional(),
-    }).optional(),
-  }).nullish(),
+  details: z
+    .looseObject({
+      applicationError: z.looseObject({ code: z.string().optional(), description: z.string().optional(), data: z.unknown().optional() }).optional(),
+      validationError: z
+        .looseObject({
+          fieldViolations: z
+            .array(
+              z.looseObject({
+                field: z.string().optional(),
+                description: z.string().optional(),
+                violatedRule: z.string().optional(),
+                ruleName: z.string().optional(),
+              }),
+            )
+            .optional(),
+        })
+        .optional(),
+    })
+    .nullish(),
 });

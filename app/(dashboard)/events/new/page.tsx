@@ -1,4 +1,5 @@
 import { redirect } from "next/navigation";
+import { newFormKey } from "@/lib/ui/form-key";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { requirePageUser } from "@/lib/auth/auth";
 import { hasRole } from "@/lib/auth/roles";
@@ -18,9 +19,14 @@ export default async function SendEventPage() {
       plans: { include: { meters: { select: { handle: true } } } },
     },
   });
-  const shopify = connections.filter((c) => c.platform === "shopify").map((c) => ({
-    id: c.id, name: c.name, shops: c.shops, meterHandles: [...new Set(c.plans.flatMap((p) => p.meters.map((m) => m.handle)))],
-  }));
+  const shopify = connections
+    .filter((c) => c.platform === "shopify")
+    .map((c) => ({
+      id: c.id,
+      name: c.name,
+      shops: c.shops,
+      meterHandles: [...new Set(c.plans.flatMap((p) => p.meters.map((m) => m.handle)))],
+    }));
   const wix = connections.filter((c) => c.platform === "wix").map((c) => ({ id: c.id, name: c.name, instances: c.wixInstances }));
   return (
     <>
@@ -30,10 +36,18 @@ export default async function SendEventPage() {
       />
       <div className="grid gap-4 xl:grid-cols-2">
         <Card title="Shopify usage event (App Events API)">
-          {shopify.length ? <ShopifyEventForm connections={shopify} /> : <EmptyState title="No Shopify connection">An admin adds one in Settings.</EmptyState>}
+          {shopify.length ? (
+            <ShopifyEventForm connections={shopify} initialKey={newFormKey("ui")} />
+          ) : (
+            <EmptyState title="No Shopify connection">An admin adds one in Settings.</EmptyState>
+          )}
         </Card>
         <Card title="Wix external billing event">
-          {wix.length ? <WixEventForm connections={wix} /> : <EmptyState title="No Wix connection">An admin adds one in Settings.</EmptyState>}
+          {wix.length ? (
+            <WixEventForm connections={wix} initialKey={newFormKey("ui-wix")} />
+          ) : (
+            <EmptyState title="No Wix connection">An admin adds one in Settings.</EmptyState>
+          )}
         </Card>
       </div>
     </>

@@ -3,6 +3,7 @@ import { Badge, Card, PageHeader } from "@/components/ui/card";
 import { requirePageUser } from "@/lib/auth/auth";
 import { hasRole } from "@/lib/auth/roles";
 import { db } from "@/lib/db/client";
+import { SignInThrottles } from "./throttles";
 import { CreateUserForm, UserRowActions } from "./user-forms";
 
 export const metadata = { title: "Users · Billing control room" };
@@ -19,11 +20,16 @@ export default async function UsersPage() {
           {users.map((u) => (
             <li key={u.id} className="flex flex-wrap items-center gap-3 py-3 text-sm" data-email={u.email}>
               <div className="min-w-56">
-                <p className="font-medium">{u.name} {u.id === me.id && <span className="text-xs text-zinc-500">(you)</span>}</p>
-                <p className="text-xs text-zinc-500">{u.email}</p>
+                <p className="font-medium">
+                  {u.name} {u.id === me.id && <span className="text-xs text-zinc-500 dark:text-zinc-400">(you)</span>}
+                </p>
+                <p className="text-xs text-zinc-500 dark:text-zinc-400">{u.email}</p>
               </div>
               {u.disabled ? <Badge tone="red">disabled</Badge> : <Badge tone="green">active</Badge>}
-              <div className="ml-auto">{u.id !== me.id && <UserRowActions id={u.id} role={u.role} disabled={u.disabled} />}{u.id === me.id && <Badge>{u.role}</Badge>}</div>
+              <div className="ml-auto">
+                {u.id !== me.id && <UserRowActions id={u.id} role={u.role} disabled={u.disabled} />}
+                {u.id === me.id && <Badge>{u.role}</Badge>}
+              </div>
             </li>
           ))}
         </ul>
@@ -31,6 +37,7 @@ export default async function UsersPage() {
       <Card title="Add a user" className="mt-4">
         <CreateUserForm />
       </Card>
+      <SignInThrottles />
     </>
   );
 }

@@ -1,0 +1,5 @@
+import { SectionLoading } from "@/components/section-loading";
+
+export default function AlertsLoading() {
+  return <SectionLoading what="Alerts" />;
+}

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ingest_api_keys" ADD COLUMN     "scopes" TEXT[] DEFAULT ARRAY['ingest']::TEXT[];
