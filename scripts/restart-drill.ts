@@ -33,11 +33,24 @@ const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
 
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "restart-drill-"));
 const children = new Set<ChildProcess>();
+/** Children the drill itself stops (the sandbox restarts, the end). */
+const stoppingChildren = new Set<ChildProcess>();
 function start(name: string, script: string, env: Record<string, string | undefined>): ChildProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", script], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
-  child.stderr!.on("data", (d: Buffer) => process.env.DRILL_VERBOSE && process.stderr.write(`[${name}] ${d}`));
+  const child = spawn(process.execPath, ["--import", "tsx", script], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  // The last lines a child wrote are printed if it ends unasked, so a CI log says why.
+  const tail: string[] = [];
+  const keep = (d: Buffer) => {
+    if (process.env.DRILL_VERBOSE) process.stderr.write(`[${name}] ${d}`);
+    tail.push(...d.toString().split("\n").filter(Boolean));
+    tail.splice(0, Math.max(0, tail.length - 30));
+  };
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
   children.add(child);
-  child.on("exit", () => children.delete(child));
+  child.on("exit", (code, signal) => {
+    children.delete(child);
+    if (!stoppingChildren.has(child)) console.error(`[${name}] exited (${signal ?? `code ${code}`}); its last lines:\n${tail.map((l) => `  ${l}`).join("\n")}`);
+  });
   return child;
 }
 const exited = (c: ChildProcess) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once("exit", () => r())));
@@ -203,6 +216,7 @@ for (const [i, signal] of (["SIGTERM", "SIGKILL"] as const).entries()) {
     await sleep(20);
     p = await pending();
   }
+  stoppingChildren.add(sandbox);
   sandbox.kill(signal);
   await exited(sandbox);
   restarts.push({ signal, openAtKill: p.open, acceptedAtKill: p.accepted });
@@ -288,7 +302,10 @@ console.log(
   }),
 );
 
-for (const c of [...children]) c.kill("SIGTERM");
+for (const c of [...children]) {
+  stoppingChildren.add(c);
+  c.kill("SIGTERM");
+}
 await Promise.all([...children].map(exited));
 await pool.end().catch(() => {});
 await admin.end();

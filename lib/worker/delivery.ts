@@ -196,7 +196,10 @@ export class PermitPool {
   /** Permits dropped unused because they were taken too late. */
   dropped = 0;
 
-  constructor(private readonly rateOf: (connection: Connection) => number = defaultRate) {}
+  constructor(
+    private readonly rateOf: (connection: Connection) => number = defaultRate,
+    private readonly reserveBlock: typeof reserveSends = reserveSends,
+  ) {}
 
   /** Resolves at the moment this send may start. */
   async take(connection: Connection): Promise<void> {
@@ -230,17 +233,19 @@ export class PermitPool {
     if (this.inflight.has(id)) return;
     const count = Math.min(MAX_BLOCK, 2 * (this.waiting.get(id) ?? 1));
     const asked = performance.now();
-    const done = reserveSends(id, count, paceIntervalUs(this.rateOf(connection))).then(({ startInUs, intervalUs }) => {
+    const done = this.reserveBlock(id, count, paceIntervalUs(this.rateOf(connection))).then(({ startInUs, intervalUs }) => {
       // The database's `now` is taken as the middle of the round trip.
       const start = (asked + performance.now()) / 2 + startInUs / 1000;
       const queue = this.queues.get(id) ?? [];
       for (let i = 0; i < count; i++) queue.push(start + (i * intervalUs) / 1000);
       this.queues.set(id, queue);
     });
-    this.inflight.set(
-      id,
-      done.finally(() => this.inflight.delete(id)),
-    );
+    const flight = done.finally(() => this.inflight.delete(id));
+    // A reservation is made ahead, while lanes still hold permits: when it fails (the database
+    // connection was dropped), no lane may be waiting on it. The lanes that do wait see the error;
+    // unobserved, it must not become an unhandled rejection, which would end the worker process.
+    flight.catch(() => {});
+    this.inflight.set(id, flight);
   }
 }
 
