@@ -1,5 +1,5 @@
 import { DomainError } from "./domain/errors";
-import { PlatformError } from "./platforms/errors";
+import { PlatformError, SandboxControlError } from "./platforms/errors";
 
 const httpStatus = {
   UNAUTHENTICATED: 401,
@@ -37,7 +37,8 @@ export type Failure = { status: number; body: FailureBody };
  * The one family of expected failures and what each becomes: an AppError keeps its code, message
  * and field errors; a DomainError (a refusal of the pure domain layer) keeps its message and,
  * when it names its input, becomes that field's error; a PlatformError that reached a person (the
- * platform refused or could not be reached) says which platform and what it answered.
+ * platform refused or could not be reached) says which platform and what it answered; a
+ * SandboxControlError (the sandbox's control API failed) says what the sandbox answered.
  * Anything else is unexpected: null.
  */
 export function expectedFailure(err: unknown): Failure | null {
@@ -45,6 +46,7 @@ export function expectedFailure(err: unknown): Failure | null {
   if (err instanceof DomainError) {
     return { status: 422, body: { error: err.message, code: err.code, fieldErrors: err.field ? { [err.field]: [err.message] } : undefined } };
   }
+  if (err instanceof SandboxControlError) return { status: 502, body: { error: err.message, code: "PLATFORM_UNAVAILABLE" } };
   if (err instanceof PlatformError) {
     const who = err.platform === "shopify" ? "Shopify" : "Wix";
     return { status: 502, body: { error: `${who} did not accept the call: ${err.message}`, code: "PLATFORM_UNAVAILABLE" } };

@@ -23,7 +23,7 @@ export type PlatformErrorInit = {
 };
 
 export class PlatformError extends Error {
-  override readonly name = "PlatformError";
+  override readonly name: string = "PlatformError";
   readonly platform: PlatformName;
   readonly status: number | null;
   readonly code: string;
@@ -46,6 +46,15 @@ export class PlatformError extends Error {
     this.responseBody = init.responseBody?.slice(0, 2000);
     this.outcomeUnknown = init.outcomeUnknown ?? false;
   }
+}
+
+/**
+ * A failed call to the sandbox's control API (`/_sandbox/…`: its clock, its shops and apps, its
+ * Dev Dashboard log), which the real platforms do not have. A PlatformError of the connection's
+ * platform, so it is retried and shown like one; its message names the sandbox, not the platform.
+ */
+export class SandboxControlError extends PlatformError {
+  override readonly name: string = "SandboxControlError";
 }
 
 /**

@@ -2,10 +2,10 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { db, Prisma } from "../../db/client";
 import type { Connection } from "../../generated/prisma/client";
-import { joinUrl } from "../../platforms/http";
+import { sandboxControl } from "../../platforms/sandbox-control";
 
 /**
- * One-click import from the sandbox (its control API, over HTTP like any platform): Shopify
+ * One-click import from the sandbox (its control API, lib/platforms/sandbox-control.ts): Shopify
  * plans, meters and shops with their subscriptions and billing cycles; Wix price list, instances
  * with currency and charge limit, and the public key that signs its service-plugin calls.
  * Live connections have no such API: an admin enters plans and shops.
@@ -70,12 +70,6 @@ const instancesBody = z.looseObject({
   ),
 });
 
-async function get<T>(connection: Connection, path: string, schema: z.ZodType<T>, text = false): Promise<T> {
-  const res = await fetch(joinUrl(connection.apiBaseUrl, path), { signal: AbortSignal.timeout(10_000) });
-  if (!res.ok) throw new Error(`sandbox ${path} answered ${res.status}`);
-  return schema.parse(text ? await res.text() : await res.json());
-}
-
 type ShopifyImport = { platform: "shopify"; plans: z.infer<typeof plansBody>["plans"]; shops: z.infer<typeof shopsBody>["shops"] };
 type WixImport = {
   platform: "wix";
@@ -88,17 +82,18 @@ type SandboxImport = ShopifyImport | WixImport;
 async function fetchImport(connectionId: string): Promise<{ connection: Connection; data: SandboxImport; fingerprint: string }> {
   const connection = await db().connection.findUniqueOrThrow({ where: { id: connectionId } });
   if (connection.environment !== "sandbox") throw new Error("only sandbox connections import from the sandbox");
+  const get = sandboxControl(connection).get;
   let data: SandboxImport;
   if (connection.platform === "shopify") {
     const app = `/_sandbox/shopify/apps/${encodeURIComponent(connection.clientId)}`;
-    const [{ plans }, { shops }] = await Promise.all([get(connection, `${app}/plans`, plansBody), get(connection, `${app}/shops`, shopsBody)]);
+    const [{ plans }, { shops }] = await Promise.all([get(plansBody, `${app}/plans`), get(shopsBody, `${app}/shops`)]);
     data = { platform: "shopify", plans, shops };
   } else {
     const app = `/_sandbox/wix/apps/${encodeURIComponent(connection.clientId)}`;
     const [{ priceList }, { instances }, publicKey] = await Promise.all([
-      get(connection, `${app}/price-list`, priceListBody),
-      get(connection, `${app}/instances`, instancesBody),
-      get(connection, `${app}/public-key`, z.string(), true),
+      get(priceListBody, `${app}/price-list`),
+      get(instancesBody, `${app}/instances`),
+      get(z.string(), `${app}/public-key`, { text: true }),
     ]);
     data = { platform: "wix", priceList, instances, publicKey };
   }

@@ -1,5 +1,5 @@
 import { db } from "../../db/client";
-import { fetchSandboxLogPage } from "../../platforms/shopify/sandbox-log";
+import { fetchSandboxLogPage } from "../../platforms/sandbox-control";
 import { shopifyLogRow } from "../../platforms/shopify/schemas";
 import { toLedgerVerdict } from "../../platforms/shopify/to-ledger";
 

@@ -5,7 +5,7 @@ import { Decimal } from "../../domain/money";
 import { AppError } from "../../errors";
 import type { Connection } from "../../generated/prisma/client";
 import type { Verdict, VerdictSource } from "../../generated/prisma/enums";
-import { fetchSandboxLogPage } from "../../platforms/shopify/sandbox-log";
+import { fetchSandboxLogPage } from "../../platforms/sandbox-control";
 import { shopifyLogRow } from "../../platforms/shopify/schemas";
 import { toLedgerVerdict } from "../../platforms/shopify/to-ledger";
 import { parseDevDashboardLog, LogFileError, type DevDashboardRow } from "../../domain/dev-dashboard-log";

@@ -1,14 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { z } from "zod";
 import type { SessionUser } from "../../auth/auth";
 import { recordAudit } from "../../audit";
 import { db, type Tx } from "../../db/client";
 import { Decimal } from "../../domain/money";
 import { priceMeterUsage } from "../../domain/pricing";
-import { AppError } from "../../errors";
-import type { Connection, Meter } from "../../generated/prisma/client";
+import { AppError, expectedFailure } from "../../errors";
+import type { Meter } from "../../generated/prisma/client";
 import { logger } from "../../logger";
-import { joinUrl } from "../../platforms/http";
+import { sandboxControl, type SandboxControl } from "../../platforms/sandbox-control";
 import { requeueEvent } from "../delivery/event-actions";
 import { ingestEvents } from "../ingest/ingest";
 import { syncSandboxConnection } from "../connections/sync-sandbox";
@@ -217,7 +216,7 @@ export async function runTutorialScenario(
     }
   } catch (err) {
     logger.error({ err, runId: run.runId }, "tutorial scenario stopped");
-    run.notes.push(`Stopped early: ${err instanceof AppError ? err.message : "something went wrong (see the server log)"}.`);
+    run.notes.push(`Stopped early: ${expectedFailure(err)?.body.error ?? "something went wrong (see the server log)"}.`);
     for (const s of run.steps) if (!s.eventId && !s.skipped) s.skipped = "Not sent: the run stopped early.";
   } finally {
     run.finishedAt = new Date().toISOString();
@@ -365,79 +364,6 @@ async function waitForEvents(ids: bigint[], until: "delivered" | "judged", opts:
     await sleep(opts.pollMs ?? 250);
   }
 }
-
-const shopView = z.looseObject({
-  id: z.string(),
-  domain: z.string(),
-  installed: z.boolean(),
-  uninstalledAt: z.string().nullable(),
-  subscription: z
-    .looseObject({
-      planHandle: z.string(),
-      startedAt: z.string(),
-      usage: z.array(z.looseObject({ meter: z.string(), quantity: z.string(), cost: z.string() })),
-    })
-    .nullable(),
-});
-const clockView = z.looseObject({ now: z.string(), invoiceRuns: z.array(z.unknown()).optional() });
-
-/** The sandbox's control API (/_sandbox/…), over HTTP like any platform. */
-export function sandboxControl(connection: Pick<Connection, "apiBaseUrl" | "clientId">) {
-  const call = async <T>(schema: z.ZodType<T>, method: "GET" | "POST", path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(joinUrl(connection.apiBaseUrl, path), {
-      method,
-      signal: AbortSignal.timeout(10_000),
-      ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new AppError("PLATFORM_UNAVAILABLE", `The sandbox answered ${res.status} to ${method} ${path.split("?")[0]}: ${text.slice(0, 200)}`);
-    return schema.parse(JSON.parse(text));
-  };
-  const app = encodeURIComponent(connection.clientId);
-  return {
-    clock: () => call(clockView, "GET", "/_sandbox/clock"),
-    advanceClock: (seconds: number) => call(clockView, "POST", "/_sandbox/clock", { advanceSeconds: seconds }),
-    shop: async (shopId: string) =>
-      (await call(z.looseObject({ shops: z.array(shopView) }), "GET", `/_sandbox/shopify/apps/${app}/shops`)).shops.find((s) => s.id === shopId) ?? null,
-    shopAction: (shopId: string, action: "uninstall" | "reinstall" | "subscribe", extra: Record<string, unknown> = {}) =>
-      call(shopView, "POST", `/_sandbox/shopify/shops/${encodeURIComponent(shopId)}/${action}`, { app: connection.clientId, ...extra }),
-    /** Accepted requests (status 200 rows of the Dev Dashboard log) with this key since `from`. */
-    async acceptedEvents(shopId: string, key: string, from: Date) {
-      const q = new URLSearchParams({ shop: shopId, status: "200", from: from.toISOString(), limit: "250" });
-      const body = await call(
-        z.looseObject({ rows: z.array(z.looseObject({ idempotency_key: z.string() })) }),
-        "GET",
-        `/_sandbox/shopify/apps/${app}/logs?${q}`,
-      );
-      return body.rows.filter((r) => r.idempotency_key === key).length;
-    },
-    /** Wix sites whose billing cycle ends in (fromMs, untilMs]: moving the clock that far runs their invoice. */
-    async wixCyclesEnding(fromMs: number, untilMs: number) {
-      const { apps } = await call(z.looseObject({ apps: z.array(z.looseObject({ appId: z.string() })) }), "GET", "/_sandbox/wix/apps");
-      const sites: string[] = [];
-      for (const a of apps) {
-        const { instances } = await call(
-          z.looseObject({
-            instances: z.array(
-              z.looseObject({
-                siteDisplayName: z.string(),
-                installed: z.boolean(),
-                plan: z.looseObject({ currentCycle: z.looseObject({ end: z.string() }) }).nullable(),
-              }),
-            ),
-          }),
-          "GET",
-          `/_sandbox/wix/apps/${encodeURIComponent(a.appId)}/instances`,
-        );
-        for (const i of instances)
-          if (i.installed && i.plan && Date.parse(i.plan.currentCycle.end) > fromMs && Date.parse(i.plan.currentCycle.end) <= untilMs)
-            sites.push(i.siteDisplayName);
-      }
-      return sites;
-    },
-  };
-}
-type SandboxControl = ReturnType<typeof sandboxControl>;
 
 type Verdictish = { verdict: string; code: string | null; details: string | null; hint?: string | null };
 export type ScenarioStepView = ScenarioStep & {

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import type { SessionUser } from "../../auth/auth";
 import { hasRole } from "../../auth/roles";
 import { recordAudit } from "../../audit";
@@ -7,7 +6,7 @@ import { Decimal } from "../../domain/money";
 import { priceTiersSchema, projectCycleCharge, type CycleCharge, type MeterPricing, type PlanPricing } from "../../domain/pricing";
 import { AppError } from "../../errors";
 import type { Connection, Meter, Plan, Shop, WixInstance, WixPriceItem } from "../../generated/prisma/client";
-import { joinUrl } from "../../platforms/http";
+import { sandboxControl } from "../../platforms/sandbox-control";
 import { ingestEvents, storedOrThrow } from "../ingest/ingest";
 
 /**
@@ -111,15 +110,13 @@ export function shopMeters(plans: (Plan & { meters: Meter[] })[], shop: Pick<Sho
 export const instanceKinds = (items: WixPriceItem[], instance: Pick<WixInstance, "currency">) => items.filter((p) => p.currency === instance.currency);
 
 /** The platform's clock: the sandbox's own for sandbox connections (it may be moved), else ours. */
-export async function platformNow(connection: Pick<Connection, "environment" | "apiBaseUrl">): Promise<Date> {
+export async function platformNow(connection: Pick<Connection, "environment" | "apiBaseUrl" | "clientId" | "platform">): Promise<Date> {
   if (connection.environment !== "sandbox") return new Date();
-  try {
-    const res = await fetch(joinUrl(connection.apiBaseUrl, "/_sandbox/clock"), { signal: AbortSignal.timeout(5000) });
-    const body = z.object({ now: z.iso.datetime() }).parse(await res.json());
-    return new Date(body.now);
-  } catch {
-    return new Date();
-  }
+  const now = await sandboxControl(connection)
+    .clock(5000)
+    .then((c) => new Date(c.now))
+    .catch(() => null);
+  return now && !Number.isNaN(now.getTime()) ? now : new Date();
 }
 
 export function meterPricing(meter: Meter): MeterPricing {
