@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Decimal } from "./money";
-import { priceMeterUsage, projectCycleCharge, projectCycleChargeAtTrailingRate, type MeterPricing, type PlanPricing } from "./pricing";
+import { meterColumns, priceMeterUsage, projectCycleCharge, projectCycleChargeAtTrailingRate, type MeterPricing, type PlanPricing } from "./pricing";
 
 // The seed's meter: 100 SMS included, $0.01 each after (docs/platforms/shopify.md §2.3).
 const sms: MeterPricing = { handle: "sms_sent", structure: "fixed", unitPrice: "0.01", includedUnits: "100", currency: "USD" };
@@ -139,5 +139,36 @@ describe("projectCycleCharge", () => {
       new Date("2026-01-05T23:59:00Z"),
     );
     expect([early.current.total.toFixed(), early.projected]).toEqual(["10.49", null]);
+  });
+});
+
+describe("meterColumns", () => {
+  it("stores a tiered meter's first tier price as its unit price, whatever unit price came with it", () => {
+    // Shopify's activeSubscription sends tiered meters with unit price "0" (toPlanPricing).
+    expect(meterColumns({ structure: "graduated", unitPrice: "0", includedUnits: "0", tiers })).toEqual({
+      unitPrice: "10",
+      includedUnits: "0",
+      tiers: tiers.map((t) => ({ ...t, flatAmount: "0" })),
+    });
+    expect(meterColumns({ structure: "volume", tiers: [{ upTo: null, unitPrice: "0.005", flatAmount: "1" }] }).unitPrice).toBe("0.005");
+  });
+
+  it("keeps a fixed meter's own price and included units, with no tiers", () => {
+    expect(meterColumns({ structure: "fixed", unitPrice: "0.01", includedUnits: "100", tiers: null })).toEqual({
+      unitPrice: "0.01",
+      includedUnits: "100",
+      tiers: null,
+    });
+    expect(meterColumns({ structure: "fixed", unitPrice: new Decimal("0.001"), includedUnits: new Decimal(5), tiers: [] })).toEqual({
+      unitPrice: "0.001",
+      includedUnits: "5",
+      tiers: null,
+    });
+  });
+
+  it("falls back to the other price, then to 0", () => {
+    expect(meterColumns({ structure: "fixed", tiers: [{ upTo: null, unitPrice: "0.02" }] }).unitPrice).toBe("0.02");
+    expect(meterColumns({ structure: "graduated", unitPrice: "0.03", tiers: [] }).unitPrice).toBe("0.03");
+    expect(meterColumns({ structure: "fixed" })).toEqual({ unitPrice: "0", includedUnits: "0", tiers: null });
   });
 });

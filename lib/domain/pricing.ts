@@ -104,6 +104,37 @@ export function assertMeterPricing(meter: Pick<MeterPricing, "handle" | "structu
   if (meter.structure !== "fixed") readTiers(meter);
 }
 
+/** A meter's price columns as the ledger stores them (amounts as decimal strings, tiers as JSON). */
+export type MeterColumns = {
+  unitPrice: string;
+  includedUnits: string;
+  tiers: { upTo: string | null; unitPrice: string; flatAmount: string }[] | null;
+};
+
+/**
+ * A meter's stored price columns from its pricing as the platform or a person gives it. A
+ * graduated or volume meter is priced by its tiers, and its unit price column holds the first
+ * tier's price (what its first billable unit costs: Shopify sends tiered meters with no unit price
+ * of their own); a fixed meter's holds its own price. No tiers is null, a missing price "0".
+ */
+export function meterColumns(meter: {
+  structure: PricingStructure;
+  unitPrice?: DecimalInput | null;
+  includedUnits?: DecimalInput | null;
+  tiers?: readonly PriceTier[] | null;
+}): MeterColumns {
+  const tiers = meter.tiers?.length ? meter.tiers.map((t) => ({ upTo: t.upTo, unitPrice: t.unitPrice, flatAmount: t.flatAmount ?? "0" })) : null;
+  const own = meter.unitPrice === undefined || meter.unitPrice === null ? undefined : decimalString(meter.unitPrice);
+  const first = tiers?.[0]?.unitPrice;
+  return {
+    unitPrice: (meter.structure === "fixed" ? (own ?? first) : (first ?? own)) ?? "0",
+    includedUnits: meter.includedUnits === undefined || meter.includedUnits === null ? "0" : decimalString(meter.includedUnits),
+    tiers,
+  };
+}
+
+const decimalString = (value: DecimalInput) => (typeof value === "string" ? value : toDecimal(value).toFixed());
+
 function readTiers(meter: Pick<MeterPricing, "handle" | "structure" | "tiers">): Tier[] {
   const parsed = priceTiersSchema.safeParse(meter.tiers ?? []);
   if (!parsed.success || parsed.data.length === 0) {

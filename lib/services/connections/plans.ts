@@ -1,7 +1,7 @@
 import type { SessionUser } from "../../auth/auth";
 import { recordAudit } from "../../audit";
 import { db } from "../../db/client";
-import { assertMeterPricing } from "../../domain/pricing";
+import { assertMeterPricing, meterColumns } from "../../domain/pricing";
 import { AppError } from "../../errors";
 import type { PricingStructure } from "../../generated/prisma/enums";
 import { SandboxChangedError, syncSandboxConnection } from "./sync-sandbox";
@@ -44,6 +44,7 @@ export async function addMeter(
       throw new AppError("CONFLICT", "This meter exists.", { handle: ["The plan has a meter with this handle."] });
     // A DomainError (its field: "tiers") reaches the form through the action wrapper (lib/errors.ts).
     assertMeterPricing(input);
+    const columns = meterColumns(input);
     const meter = await tx.meter.create({
       data: {
         planId: plan.id,
@@ -51,9 +52,8 @@ export async function addMeter(
         name: input.name,
         structure: input.structure,
         currency: plan.currency,
-        unitPrice: input.unitPrice ?? input.tiers?.[0]?.unitPrice ?? "0",
-        includedUnits: input.includedUnits,
-        tiers: input.tiers ?? undefined,
+        ...columns,
+        tiers: columns.tiers ?? undefined,
       },
     });
     await recordAudit(tx, user, { action: "meter.create", entityType: "meter", entityId: meter.id, after: { plan: plan.handle, ...input } });

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { db, Prisma } from "../../db/client";
+import { meterColumns } from "../../domain/pricing";
 import type { Connection } from "../../generated/prisma/client";
 import { sandboxControl } from "../../platforms/sandbox-control";
 
@@ -219,16 +220,10 @@ async function syncShopify(c: Connection, { plans, shops }: ShopifyImport) {
       });
       await tx.meter.deleteMany({ where: { planId: plan.id, handle: { notIn: p.meters.map((m) => m.handle) } } });
       for (const m of p.meters) {
-        const data = {
-          name: m.name,
-          structure: m.structure.toLowerCase() as "fixed" | "graduated" | "volume",
-          unitPrice: m.unitPrice ?? m.tiers[0]?.amountPerUnit ?? "0",
-          includedUnits: String(m.includedUnits),
-          currency: p.currency,
-          tiers: m.tiers.length
-            ? m.tiers.map((t) => ({ upTo: t.upTo === null ? null : String(t.upTo), unitPrice: t.amountPerUnit, flatAmount: t.amount ?? "0" }))
-            : undefined,
-        };
+        const structure = m.structure.toLowerCase() as "fixed" | "graduated" | "volume";
+        const tiers = m.tiers.map((t) => ({ upTo: t.upTo === null ? null : String(t.upTo), unitPrice: t.amountPerUnit, flatAmount: t.amount ?? "0" }));
+        const columns = meterColumns({ structure, unitPrice: m.unitPrice, includedUnits: String(m.includedUnits), tiers });
+        const data = { name: m.name, structure, ...columns, currency: p.currency, tiers: columns.tiers ?? undefined };
         await tx.meter.upsert({
           where: { planId_handle: { planId: plan.id, handle: m.handle } },
           update: data,

@@ -1,5 +1,6 @@
 import { decryptSecret } from "../../crypto";
 import { db, Prisma, type Tx } from "../../db/client";
+import { meterColumns } from "../../domain/pricing";
 import { env } from "../../env";
 import type { Connection } from "../../generated/prisma/client";
 import { PlatformError } from "../../platforms/errors";
@@ -420,21 +421,8 @@ async function ensurePlan(connectionId: string, sub: ShopifyActiveSubscription |
       const planId = created[0]?.id;
       if (!planId) return;
       const meters = pricing.meters.slice(0, 5).map((m) => {
-        const tiers = (m.tiers ?? []).map((t) => ({
-          upTo: t.upTo === null ? null : String(t.upTo),
-          unitPrice: String(t.unitPrice),
-          flatAmount: String(t.flatAmount ?? "0"),
-        }));
-        return {
-          planId,
-          handle: m.handle,
-          name: named(m.handle),
-          structure: m.structure,
-          unitPrice: tiers[0]?.unitPrice ?? String(m.unitPrice),
-          includedUnits: "0",
-          tiers,
-          currency: m.currency,
-        };
+        const { tiers, ...columns } = meterColumns(m);
+        return { planId, handle: m.handle, name: named(m.handle), structure: m.structure, ...columns, tiers: tiers ?? [], currency: m.currency };
       });
       if (meters.length) await tx.meter.createMany({ data: meters, skipDuplicates: true });
       await recordAudit(tx, null, {

@@ -74,16 +74,18 @@ type Prepared =
   | { index: number; unknownShop: PendingShop }
   | { index: number; unknownInstance: PendingInstance };
 
-// Batch after batch with new shops: one lookup run at a time, each taking what the batches meanwhile added.
-// Then the events kept waiting move on, whichever batch stored them (the worker does the same each round).
-const lookUpShopsSoon = coalesced(async () => {
-  await lookUpPendingShops("ingest");
-  await releaseReceivedEvents("ingest");
-});
-const lookUpInstancesSoon = coalesced(async () => {
-  await lookUpPendingInstances("ingest");
-  await releaseReceivedWixEvents("ingest");
-});
+// Batch after batch with new shops (or Wix instances): one lookup run at a time per platform, each taking what the
+// batches meanwhile added. Then the events kept waiting move on, whichever batch stored them (the worker does the same each round).
+const lookUps: Record<Platform, { what: string; run: () => Promise<void> }> = {
+  shopify: { what: "looking up new shops", run: lookUpThenRelease(lookUpPendingShops, releaseReceivedEvents) },
+  wix: { what: "looking up new Wix instances", run: lookUpThenRelease(lookUpPendingInstances, releaseReceivedWixEvents) },
+};
+function lookUpThenRelease(lookUp: (actor: string) => Promise<unknown>, release: (actor: string) => Promise<unknown>) {
+  return coalesced(async () => {
+    await lookUp("ingest");
+    await release("ingest");
+  });
+}
 
 export async function ingestEvents(raws: unknown[], ctx: IngestContext): Promise<IngestResult[]> {
   const now = ctx.now ?? new Date();
@@ -129,8 +131,7 @@ export async function ingestEvents(raws: unknown[], ctx: IngestContext): Promise
   const inserted = new Set(stored.keys());
   // Only once the rows exist: a lookup started before could settle first and leave them waiting.
   const waiting = toInsert.filter((r) => r.state === "received" && inserted.has(rowKey(r)));
-  if (waiting.some((r) => r.platform === "shopify")) afterResponse(lookUpShopsSoon, "looking up new shops");
-  if (waiting.some((r) => r.platform === "wix")) afterResponse(lookUpInstancesSoon, "looking up new Wix instances");
+  for (const platform of new Set(waiting.map((r) => r.platform))) afterResponse(lookUps[platform].run, lookUps[platform].what);
   const seenBefore = toInsert.filter((r) => !inserted.has(rowKey(r)) && !refused.has(rowKey(r)));
   for (const [k, v] of await loadStored(seenBefore.map((r) => [r.connection_id, r.idempotency_key]))) stored.set(k, v);
 
