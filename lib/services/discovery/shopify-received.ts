@@ -36,8 +36,12 @@ export async function releaseReceivedEvents(actor: string, connectionId?: string
   const inputs = mine.map((r) => ({ platform: "shopify", connection_id: r.connection_id, shop_id: r.payload.shop_id }) as EventInput);
   const lookups = await loadIngestContext(inputs);
   const shops = new Map<string, Shop>([...lookups.shops.values()].map((s) => [s.id, s]));
-  const updates = mine.map((r) => {
-    const shop = shops.get(r.shop_id)!;
+  // A row whose shop the lookups did not load stays received for the next round, instead of failing the whole batch.
+  const known = mine.flatMap((r) => {
+    const shop = shops.get(r.shop_id);
+    return shop ? [{ r, shop }] : [];
+  });
+  const updates = known.map(({ r, shop }) => {
     const prediction = shop.lookupState === "not_found" ? SHOP_UNKNOWN_TO_SHOPIFY : predictShopify(r.payload, shop, lookups, now);
     const hold = shop.lookupState !== "not_found" && !r.send_anyway && (prediction.verdict === "failed" || !!prediction.hint);
     return {

@@ -3,6 +3,7 @@ import { db, Prisma, type Tx } from "../../db/client";
 import { meterColumns } from "../../domain/pricing";
 import { env } from "../../env";
 import type { Connection } from "../../generated/prisma/client";
+import { AppError } from "../../errors";
 import { PlatformError } from "../../platforms/errors";
 import { createShopifyPartnerClient, type ShopifyPartnerClient } from "../../platforms/shopify/client";
 import type { ShopifyActiveSubscription, ShopifyPartnerEventNode } from "../../platforms/shopify/schemas";
@@ -47,15 +48,28 @@ type ShopState = {
 };
 
 export type PartnerFor = (c: Connection) => ShopifyPartnerClient;
-const defaultPartnerFor: PartnerFor = (c) =>
-  createShopifyPartnerClient({
-    url: c.partnerApiUrl!,
-    accessToken: decryptSecret(c.partnerApiTokenEnc!),
+const defaultPartnerFor: PartnerFor = (c) => {
+  const access = partnerAccess(c);
+  return createShopifyPartnerClient({
+    url: access.url,
+    accessToken: decryptSecret(access.tokenEnc),
     userAgent: USER_AGENT,
     timeoutMs: env().WORKER_SEND_TIMEOUT_MS,
   });
+};
 
 export const canDiscover = (c: Connection) => c.platform === "shopify" && !!c.partnerApiUrl && !!c.partnerApiTokenEnc && !!c.appGid;
+
+/**
+ * What discovery reads the Partner API with. The columns are optional (an admin may clear them
+ * while a round runs, after the connection was chosen), so a connection without all three is
+ * refused by name instead of sending an empty token or app GID.
+ */
+function partnerAccess(c: Connection): { url: string; tokenEnc: string; appGid: string } {
+  if (c.platform !== "shopify" || !c.partnerApiUrl || !c.partnerApiTokenEnc || !c.appGid)
+    throw new AppError("CONFLICT", `${c.name} has no Partner API URL, token and app GID: discovery needs all three.`);
+  return { url: c.partnerApiUrl, tokenEnc: c.partnerApiTokenEnc, appGid: c.appGid };
+}
 
 // ---- pacing (per connection, per process) -----------------------------------------------------
 const nextSlot = new Map<string, number>();
@@ -130,7 +144,7 @@ async function syncConnection(c: Connection, actor: string, opts: DiscoveryOptio
   for (let i = 0; i < maxPages; i++) {
     await pace(c.id);
     const page = await partner.events({
-      appGid: c.appGid!,
+      appGid: partnerAccess(c).appGid,
       occurredAtMin: new Date(scan.min),
       occurredAtMax: new Date(scan.max),
       first: PAGE_SIZE,
@@ -394,7 +408,7 @@ export async function rollCyclesForward(connectionId: string, now: Date): Promis
 async function refreshSubscriptions(c: Connection, partner: ShopifyPartnerClient, shops: ShopState[], now: Date): Promise<void> {
   for (const s of shops) {
     await pace(c.id);
-    const sub = await partner.activeSubscription(c.appGid!, s.shopId);
+    const sub = await partner.activeSubscription(partnerAccess(c).appGid, s.shopId);
     await ensurePlan(c.id, sub);
     applySubscription(s, sub, now);
     await db().$transaction((tx) => writeShopStates(tx, c.id, [s]));
@@ -490,14 +504,14 @@ export async function lookUpPendingShops(
     try {
       await pace(c.id);
       const history = await partner.events({
-        appGid: c.appGid!,
+        appGid: partnerAccess(c).appGid,
         shopGid: shop.shopId,
         occurredAtMin: new Date(now.getTime() - MAX_WINDOW_MS),
         occurredAtMax: now,
         first: PAGE_SIZE,
       });
       await pace(c.id);
-      const sub = await partner.activeSubscription(c.appGid!, shop.shopId);
+      const sub = await partner.activeSubscription(partnerAccess(c).appGid, shop.shopId);
       await ensurePlan(c.id, sub);
       const state = blankState(shop.shopId);
       for (const e of history.events) applyEvent(state, e, now);

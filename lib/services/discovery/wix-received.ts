@@ -82,8 +82,12 @@ export async function releaseReceivedWixEvents(actor: string, connectionId?: str
   if (!rows.length) return 0;
   const inputs = rows.map((r) => ({ platform: "wix", connection_id: r.connection_id, instance_id: r.instance_id }) as EventInput);
   const lookups = await loadIngestContext(inputs);
-  const updates = rows.map((r) => {
-    const instance = lookups.instances.get(`${r.connection_id}|${r.instance_id}`)!;
+  // A row whose instance the lookups did not load stays received for the next round, instead of failing the whole batch.
+  const known = rows.flatMap((r) => {
+    const instance = lookups.instances.get(`${r.connection_id}|${r.instance_id}`);
+    return instance ? [{ r, instance }] : [];
+  });
+  const updates = known.map(({ r, instance }) => {
     const unknown = instance.lookupState === "not_found";
     const base = {
       id: r.id.toString(),

@@ -25,10 +25,12 @@ export async function usageFor(q: UsageQuery, now = new Date()): Promise<UsageAn
     return shopUsage(connection.id, q.shopId, now);
   }
   if (connection.platform !== "wix") throw new UsageNotFound("instance_id is for Wix connections; this one is Shopify (use shop_id).");
-  return instanceUsage(connection.id, q.instanceId!, now);
+  if (q.instanceId === undefined) throw new UsageNotFound("Give a shop_id (Shopify) or an instance_id (Wix).");
+  return instanceUsage(connection.id, q.instanceId, now);
 }
 
-const inCycle = (start: Date | null, end: Date | null, now: Date) => !!start && !!end && start <= now && now < end;
+/** The cycle `now` falls in, or null when there is none (no cycle stored, or it is not running). */
+const currentCycle = (start: Date | null, end: Date | null, now: Date) => (start && end && start <= now && now < end ? { start, end } : null);
 
 async function shopUsage(connectionId: string, rawShopId: string, now: Date): Promise<UsageAnswer> {
   const shopId = rawShopId.replace(/^gid:\/\/shopify\/Shop\//, "");
@@ -40,7 +42,7 @@ async function shopUsage(connectionId: string, rawShopId: string, now: Date): Pr
   const plan = shop.planHandle
     ? await db().plan.findUnique({ where: { connectionId_handle: { connectionId, handle: shop.planHandle } }, include: { meters: true } })
     : null;
-  const active = inCycle(shop.cycleStart, shop.cycleEnd, now);
+  const active = currentCycle(shop.cycleStart, shop.cycleEnd, now);
   const rows = active ? await currentCycleUsage({ subjectId: shop.id }, now) : [];
   const units = new Map<string, Decimal>();
   const pending = new Map<string, Decimal>();
@@ -68,7 +70,7 @@ async function shopUsage(connectionId: string, rawShopId: string, now: Date): Pr
           })),
         },
         new Map([...units].map(([h, q]) => [h, q.toFixed()])),
-        { start: shop.cycleStart!, end: shop.cycleEnd! },
+        active,
         now,
       );
       meters = current.meters.map((m) => ({
@@ -98,7 +100,7 @@ async function shopUsage(connectionId: string, rawShopId: string, now: Date): Pr
     install_state: shop.installState,
     plan: shop.planHandle,
     currency: plan?.currency ?? null,
-    cycle: active ? { start: shop.cycleStart!.toISOString(), end: shop.cycleEnd!.toISOString() } : null,
+    cycle: active ? { start: active.start.toISOString(), end: active.end.toISOString() } : null,
     monthly_fee: plan?.monthlyFee.toFixed(2) ?? null,
     meters,
     amount_so_far: amountSoFar,
@@ -134,8 +136,8 @@ async function instanceUsage(connectionId: string, instanceId: string, now: Date
     include: { connection: { select: { defaultChargeLimit: true } } },
   });
   if (!inst) throw new UsageNotFound(`Instance ${instanceId} is not known for this connection.`);
-  const active = inCycle(inst.cycleStart, inst.cycleEnd, now);
-  const rows = active ? (await currentCycleUsage({ subjectId: inst.id }, now)).filter((r) => r.kind === "wix_usage" && r.currency === inst.currency) : [];
+  const cycle = currentCycle(inst.cycleStart, inst.cycleEnd, now);
+  const rows = cycle ? (await currentCycleUsage({ subjectId: inst.id }, now)).filter((r) => r.kind === "wix_usage" && r.currency === inst.currency) : [];
   const byKind = new Map<string, { units: Decimal; amount: Decimal; pending: Decimal }>();
   for (const r of rows) {
     const k = byKind.get(r.handle) ?? { units: new Decimal(0), amount: new Decimal(0), pending: new Decimal(0) };
@@ -148,7 +150,6 @@ async function instanceUsage(connectionId: string, instanceId: string, now: Date
   }
   const used = [...byKind.values()].reduce((s, k) => s.plus(k.amount), new Decimal(0));
   const limit = inst.chargeLimit ?? inst.initialChargeLimit ?? inst.connection.defaultChargeLimit;
-  const cycle = active ? { start: inst.cycleStart!, end: inst.cycleEnd! } : null;
   const status = cycle && limit && limit.gt(0) ? limitStatus({ used, limit: limit.toString(), cycle, now }) : null;
   const lastInvoice = await db().wixInvoice.findFirst({ where: { wixInstanceId: inst.id }, orderBy: { receivedAt: "desc" } });
   return {

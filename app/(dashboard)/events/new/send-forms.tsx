@@ -103,8 +103,10 @@ function Submit({ pending, label }: { pending: boolean; label: string }) {
 }
 
 export function ShopifyEventForm({ connections, initialKey }: { connections: ShopifyConnection[]; initialKey: string }) {
-  const [connectionId, setConnectionId] = useState(connections[0]!.id);
-  const connection = connections.find((c) => c.id === connectionId)!;
+  // The page renders the form only with a connection; the chosen one may be gone after a refresh.
+  const first = connections[0]!;
+  const [connectionId, setConnectionId] = useState(first.id);
+  const connection = connections.find((c) => c.id === connectionId) ?? first;
   const formKey = useFormKey(initialKey, "ui");
   const { submit, pending, fieldErrors, error, result, clear } = useFormAction((input) => sendShopifyEventAction(input as never), undefined, {
     resetOnSuccess: false,
@@ -117,7 +119,7 @@ export function ShopifyEventForm({ connections, initialKey }: { connections: Sho
   return (
     <form onSubmit={submit} className="grid gap-3 md:grid-cols-2" noValidate aria-label="Send a Shopify usage event">
       <Field label="Connection" htmlFor="s-connection" error={err("connectionId")}>
-        <select id="s-connection" name="connectionId" className={inputClass} value={connectionId} onChange={(e) => setConnectionId(e.target.value)}>
+        <select id="s-connection" name="connectionId" className={inputClass} value={connection.id} onChange={(e) => setConnectionId(e.target.value)}>
           {connections.map((c) => (
             <option key={c.id} value={c.id}>
               {c.name}
@@ -189,8 +191,10 @@ export function ShopifyEventForm({ connections, initialKey }: { connections: Sho
 const WIX_QUESTIONS = { grossRevenue: "confirmNegativeCharge", createdDate: "confirmFutureDate" } as const;
 
 export function WixEventForm({ connections, initialKey }: { connections: WixConnection[]; initialKey: string }) {
-  const [connectionId, setConnectionId] = useState(connections[0]!.id);
-  const connection = connections.find((c) => c.id === connectionId)!;
+  // The page renders the form only with a connection; the chosen one may be gone after a refresh.
+  const first = connections[0]!;
+  const [connectionId, setConnectionId] = useState(first.id);
+  const connection = connections.find((c) => c.id === connectionId) ?? first;
   const [instanceId, setInstanceId] = useState(connection.instances[0]?.instanceId ?? "");
   const instance = connection.instances.find((i) => i.instanceId === instanceId) ?? connection.instances[0];
   const formKey = useFormKey(initialKey, "ui-wix");
@@ -225,7 +229,7 @@ export function WixEventForm({ connections, initialKey }: { connections: WixConn
           id="w-connection"
           name="connectionId"
           className={inputClass}
-          value={connectionId}
+          value={connection.id}
           onChange={(e) => {
             setConnectionId(e.target.value);
             setInstanceId(connections.find((c) => c.id === e.target.value)?.instances[0]?.instanceId ?? "");
