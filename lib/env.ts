@@ -39,7 +39,7 @@ const envSchema = z
         .regex(/^(\d{4}-\d{2}|unstable)$/)
         .default("2026-10"),
     ),
-    /** Delivery worker: events claimed per round, sends in flight, attempts before an event fails. */
+    /** Delivery worker: events claimed per app per round (at most a second of its rate), sends in flight per app and round, attempts before an event fails. */
     WORKER_BATCH: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).max(1000).default(200)),
     WORKER_CONCURRENCY: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).max(256).default(32)),
     /** How long a claim holds an event; a worker that dies mid-send loses it after this. */

@@ -21,6 +21,7 @@ function run(label: string, args: string[], env: NodeJS.ProcessEnv = process.env
 }
 
 run("delivery", ["scripts/bench-delivery.ts", "--smoke"]);
+run("delivery, 3 apps at once", ["scripts/bench-delivery.ts", "--smoke", "--apps", "3"]);
 run("ingest", ["scripts/bench-ingest.ts", "--smoke"]);
 run("reconcile", ["scripts/bench-reconcile.ts", "--smoke"]);
 run("discovery", ["scripts/bench-discovery.ts", "--smoke"]);

@@ -18,16 +18,25 @@ export type ClaimedEvent = {
   wix_instance_id: string | null;
 };
 
-export async function claimEvents(worker: string, limit: number): Promise<ClaimedEvent[]> {
+/**
+ * Claims up to `perConnection(platform)` due events of every enabled connection at once, so each
+ * app's queue moves at its own platform budget: one app's backlog (earlier ids, earlier due times)
+ * never makes another app's events wait behind it, or wait so long that their leases run out.
+ * Each connection's pick is one range of the open-events index (connection, due time).
+ */
+export async function claimEvents(worker: string, perConnection: { shopify: number; wix: number }): Promise<ClaimedEvent[]> {
   return db().$queryRaw<ClaimedEvent[]>`
     WITH picked AS (
-      SELECT id, state FROM billing_events
-      WHERE state IN ('queued', 'retrying', 'outcome_unknown') AND next_attempt_at <= now()
-        -- A disabled connection's events wait, queued, until an admin enables it again.
-        AND connection_id NOT IN (SELECT id FROM connections WHERE disabled_at IS NOT NULL)
-      ORDER BY next_attempt_at, id
-      LIMIT ${limit}
-      FOR UPDATE SKIP LOCKED
+      SELECT p.id, p.state FROM connections c
+      CROSS JOIN LATERAL (
+        SELECT e.id, e.state FROM billing_events e
+        WHERE e.connection_id = c.id AND e.state IN ('queued', 'retrying', 'outcome_unknown') AND e.next_attempt_at <= now()
+        ORDER BY e.next_attempt_at, e.id
+        LIMIT CASE WHEN c.platform = 'shopify' THEN ${perConnection.shopify}::int ELSE ${perConnection.wix}::int END
+        FOR UPDATE OF e SKIP LOCKED
+      ) p
+      -- A disabled connection's events wait, queued, until an admin enables it again.
+      WHERE c.disabled_at IS NULL
     ), claimed AS (
       UPDATE billing_events e
       SET state = 'sending', locked_until = now() + make_interval(secs => ${env().WORKER_LEASE_SECONDS}), attempt_count = e.attempt_count + 1, updated_at = now()

@@ -9,6 +9,7 @@ import { joinUrl } from "../platforms/http";
 import type { ShopifyEventBody } from "../domain/shopify-event";
 import { claimEvents, completeAttempts, recoverExpiredLeases, type AttemptOutcome, type ClaimedEvent } from "./claims";
 import { shopifyClientFor, wixClientFor } from "../platforms/clients";
+import { groupBy } from "../domain/group-by";
 
 /**
  * The delivery worker's round: recover expired leases, claim a batch, send each event within the
@@ -24,9 +25,18 @@ export type RoundStats = {
   permitsDropped?: number;
 };
 
+/**
+ * A round claims about a second's worth of sends per connection (at most WORKER_BATCH), so a
+ * round ends soon and a slow app's share never holds up the others' next claims.
+ */
+const claimSizes = () => {
+  const size = (rate: number) => Math.max(1, Math.min(env().WORKER_BATCH, Math.ceil(rate)));
+  return { shopify: size(env().SHOPIFY_RATE_PER_SECOND), wix: size(env().WIX_RATE_PER_SECOND) };
+};
+
 export async function deliveryRound(worker: string): Promise<RoundStats> {
   const recovered = await recoverExpiredLeases(worker);
-  const events = await claimEvents(worker, env().WORKER_BATCH);
+  const events = await claimEvents(worker, claimSizes());
   const stats: RoundStats = { claimed: events.length, accepted: 0, retrying: 0, failed: 0, outcome_unknown: 0, recovered };
   if (!events.length) return stats;
   const connections = new Map(
@@ -35,26 +45,28 @@ export async function deliveryRound(worker: string): Promise<RoundStats> {
   const instances = new Map(
     (await db().wixInstance.findMany({ where: { id: { in: events.flatMap((e) => (e.wix_instance_id ? [e.wix_instance_id] : [])) } } })).map((i) => [i.id, i]),
   );
-  let next = 0;
-  const lane = async () => {
-    while (next < events.length) {
-      const e = events[next++]!;
-      const connection = connections.get(e.connection_id)!;
-      await permits.take(connection);
-      const startedAt = performance.now();
-      const outcome = await send(
-        e,
-        connection,
-        instances.get(e.wix_instance_id ?? "")?.installState === "uninstalled",
-        instances.get(e.wix_instance_id ?? "")?.instanceId,
-      );
-      await completions.record(worker, e, outcome, startedAt);
-      stats[outcome.state] += 1;
-      noteConnection(connection.id, outcome);
-    }
+  const deliver = async (e: ClaimedEvent, connection: Connection) => {
+    await permits.take(connection);
+    const startedAt = performance.now();
+    const instance = instances.get(e.wix_instance_id ?? "");
+    const outcome = await send(e, connection, instance?.installState === "uninstalled", instance?.instanceId);
+    await completions.record(worker, e, outcome, startedAt);
+    stats[outcome.state] += 1;
+    noteConnection(connection.id, outcome);
   };
+  // Each connection has lanes of its own: a lane waiting for one app's send permit never holds
+  // back another app's sends.
+  const lanes = [...groupBy(events, (e) => e.connection_id)].flatMap(([id, queue]) => {
+    const connection = connections.get(id);
+    if (!connection) throw new Error(`claimed events of connection ${id}, which no longer exists`);
+    let next = 0;
+    const lane = async () => {
+      for (let e = queue[next++]; e; e = queue[next++]) await deliver(e, connection);
+    };
+    return Array.from({ length: Math.min(env().WORKER_CONCURRENCY, queue.length) }, lane);
+  });
   const droppedBefore = permits.dropped;
-  await Promise.all(Array.from({ length: Math.min(env().WORKER_CONCURRENCY, events.length) }, lane));
+  await Promise.all(lanes);
   // Permits a busy event loop took too late to use: a sign this worker is short of CPU.
   stats.permitsDropped = permits.dropped - droppedBefore;
   await flushConnectionNotes();
@@ -259,6 +271,8 @@ const defaultRate = (connection: Connection) => (connection.platform === "shopif
  */
 const FLUSH_MS = 10;
 const FLUSH_SIZE = 50;
+/** Tries of one batch's write: 100 ms … 1.6 s apart, about 3 s in all. */
+const WRITE_ATTEMPTS = 6;
 
 class CompletionWriter {
   private pending: {
@@ -285,15 +299,26 @@ class CompletionWriter {
     const batch = this.pending.splice(0);
     for (const worker of new Set(batch.map((p) => p.worker))) {
       const items = batch.filter((p) => p.worker === worker);
-      try {
-        const now = performance.now();
-        const moved = await completeAttempts(
-          worker,
-          items.map((p) => ({ event: p.event, outcome: p.outcome, ageMs: now - p.startedAt })),
-        );
-        for (const p of items) p.done(moved.has(p.event.id));
-      } catch (err) {
-        for (const p of items) p.fail(err);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const now = performance.now();
+          const moved = await completeAttempts(
+            worker,
+            items.map((p) => ({ event: p.event, outcome: p.outcome, ageMs: now - p.startedAt })),
+          );
+          for (const p of items) p.done(moved.has(p.event.id));
+          break;
+        } catch (err) {
+          // These sends happened: a write lost to a dropped connection or a deadlock is written
+          // again (the statement is all-or-nothing and guarded by the attempt number, so a retry
+          // after a write that did commit moves nothing and adds no attempt). Only if the database
+          // stays away do the lanes fail; the leases then run out and the events are resent.
+          if (attempt >= WRITE_ATTEMPTS) {
+            for (const p of items) p.fail(err);
+            break;
+          }
+          await new Promise((r) => setTimeout(r, 100 * 2 ** (attempt - 1)));
+        }
       }
     }
   }
