@@ -91,6 +91,18 @@ export async function latestRefresh(connectionId: string) {
   return db().platformRefresh.findFirst({ where: { connectionId }, orderBy: { requestedAt: "desc" } });
 }
 
+/**
+ * The connection's last read of the Dev Dashboard log (with rows or none) and what it covered;
+ * asOf: the latest moment any read reflects, which the comparison uses.
+ */
+export async function latestLogRead(connectionId: string) {
+  const [last, latest] = await Promise.all([
+    db().platformLogRead.findFirst({ where: { connectionId }, orderBy: [{ readAt: "desc" }, { id: "desc" }] }),
+    db().platformLogRead.aggregate({ where: { connectionId }, _max: { asOf: true } }),
+  ]);
+  return last ? { ...last, asOf: latest._max.asOf ?? last.asOf } : null;
+}
+
 /** Filter choices: the shops and meters that have differences on this connection. */
 export async function differenceFacets(connectionId: string) {
   const [shops, meters] = await Promise.all([

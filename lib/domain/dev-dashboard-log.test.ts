@@ -5,7 +5,7 @@ const header = "status,event_handle,shop,timestamp,billable,billing_result_code,
 
 describe("Dev Dashboard log files", () => {
   it("reads a CSV in the log's columns", () => {
-    const rows = parseDevDashboardLog(
+    const { rows, exportedAt } = parseDevDashboardLog(
       [
         header,
         "200,sms_sent,dev.myshopify.com,2026-11-20T10:00:00Z,true,SUCCESS,,k1,5",
@@ -19,6 +19,15 @@ describe("Dev Dashboard log files", () => {
       ["k2", "non_billable", null, "1"],
       ["k3", "failed", "PERIOD_CLOSED", "2.5"],
     ]);
+    expect(exportedAt).toBeNull();
+  });
+
+  it("reads when a JSON export was made, and takes an empty one only when it says so", () => {
+    const file = parseDevDashboardLog(JSON.stringify({ exported_at: "2026-11-20T11:00:00Z", rows: [] }), "json");
+    expect(file).toEqual({ rows: [], exportedAt: new Date("2026-11-20T11:00:00Z") });
+    expect(() => parseDevDashboardLog(JSON.stringify({ rows: [] }), "json")).toThrow(/no rows and does not say when it was exported/);
+    expect(() => parseDevDashboardLog(`${header}\n`, "csv")).toThrow(/no rows/);
+    expect(() => parseDevDashboardLog(JSON.stringify({ exported_at: "soon", rows: [] }), "json")).toThrow(/exported_at "soon"/);
   });
 
   it("refuses the whole file at the first bad line, naming it", () => {

@@ -7,6 +7,10 @@ import { SHOPIFY_BILLING_CODES } from "./shopify-predict";
  * JSON). Columns follow the log: status, event_handle, shop, timestamp, billable,
  * billing_result_code, result_details, plus idempotency_key (to match the ledger) and value.
  * A file with any bad line is refused whole, naming the line and the reason.
+ *
+ * A file is dated by its export, not by its upload: a JSON object may say when it was exported
+ * (`exported_at`), else the latest row's timestamp is the moment it reflects. A file with no rows
+ * counts only when it says when it was exported ("read, nothing there").
  */
 export type DevDashboardRow = {
   idempotencyKey: string;
@@ -43,8 +47,11 @@ const row = z.object({
 
 const KNOWN_CODES = new Set<string>([...SHOPIFY_BILLING_CODES, "SUCCESS"]);
 
-export function parseDevDashboardLog(text: string, format: "csv" | "json"): DevDashboardRow[] {
+type DevDashboardFile = { rows: DevDashboardRow[]; exportedAt: Date | null };
+
+export function parseDevDashboardLog(text: string, format: "csv" | "json"): DevDashboardFile {
   let records: { line: number; value: unknown }[];
+  let exportedAt: Date | null = null;
   if (format === "json") {
     let data: unknown;
     try {
@@ -58,6 +65,13 @@ export function parseDevDashboardLog(text: string, format: "csv" | "json"): DevD
         ? (data as { rows: unknown[] }).rows
         : null;
     if (!list) throw new LogFileError(null, 'expected a JSON array of rows, or {"rows": [...]}');
+    const stamp = Array.isArray(data)
+      ? undefined
+      : ((data as { exported_at?: unknown; exportedAt?: unknown }).exported_at ?? (data as { exportedAt?: unknown }).exportedAt);
+    if (stamp !== undefined && stamp !== null) {
+      exportedAt = typeof stamp === "string" ? new Date(stamp) : new Date(NaN);
+      if (Number.isNaN(exportedAt.getTime())) throw new LogFileError(null, `exported_at "${String(stamp)}" is not a date and time`);
+    }
     records = list.map((value, i) => ({ line: i + 1, value }));
   } else {
     let parsed: Record<string, string>[];
@@ -69,9 +83,9 @@ export function parseDevDashboardLog(text: string, format: "csv" | "json"): DevD
     }
     records = parsed.map((value, i) => ({ line: i + 2, value })); // line 1 is the header
   }
-  if (!records.length) throw new LogFileError(null, "the file has no rows");
+  if (!records.length && !exportedAt) throw new LogFileError(null, "the file has no rows and does not say when it was exported (exported_at)");
   const seen = new Map<string, number>();
-  return records.map(({ line, value }) => {
+  const rows = records.map(({ line, value }): DevDashboardRow => {
     const r = row.safeParse(value);
     if (!r.success) {
       const issue = r.error.issues[0]!;
@@ -108,4 +122,5 @@ export function parseDevDashboardLog(text: string, format: "csv" | "json"): DevD
       details: v.result_details ?? null,
     };
   });
+  return { rows, exportedAt };
 }

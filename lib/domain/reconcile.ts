@@ -17,6 +17,15 @@ export const KIND_LABEL: Record<DifferenceKind, string> = {
   charge_differs: "Charged amount differs",
 };
 
+/** Where a verdict or log row came from, in a sentence. */
+export const VERDICT_SOURCE_LABEL: Record<string, string> = {
+  sandbox_log: "the sandbox's log",
+  imported_file: "an imported log file",
+  person: "a person",
+  wix_invoice: "a Wix invoice",
+  platform_response: "the platform's answer",
+};
+
 /** One meter of one cycle: our billable units and their price, and what the platform reported. */
 export type CycleMeter = {
   handle: string;

@@ -1,7 +1,7 @@
 import { LiveRefresh } from "@/components/live-refresh";
 import { LocalTime } from "@/components/local-time";
 import { Badge, Card } from "@/components/ui/card";
-import type { PlatformRefresh } from "@/lib/generated/prisma/client";
+import type { PlatformLogRead, PlatformRefresh } from "@/lib/generated/prisma/client";
 import { ImportPanel, RefreshButton } from "./reconcile-forms";
 
 const tone = { requested: "indigo", running: "indigo", finished: "green", failed: "red" } as const;
@@ -15,9 +15,10 @@ export function FiguresCard({
 }: {
   connection: { id: string; sandbox: boolean; partnerApi: boolean };
   refresh: PlatformRefresh | null;
-  log: { rows: number; importedAt: Date | null };
+  log: { rows: number; lastRead: PlatformLogRead | null };
   operator: boolean;
 }) {
+  const read = log.lastRead;
   const active = refresh?.status === "requested" || refresh?.status === "running";
   return (
     <Card title="The platform's figures" action={operator && <RefreshButton connectionId={connection.id} disabled={active} />}>
@@ -49,12 +50,20 @@ export function FiguresCard({
         </p>
         <p>
           Dev Dashboard log:{" "}
-          {log.rows ? (
+          {read ? (
             <>
-              {log.rows.toLocaleString("en")} rows stored, last read <LocalTime iso={log.importedAt?.toISOString()} />.
+              {log.rows.toLocaleString("en")} rows stored. Last read <LocalTime iso={read.readAt.toISOString()} /> from{" "}
+              {read.source === "imported_file" ? "an imported file" : "the sandbox's log"}:{" "}
+              {read.rowCount ? `${read.rowCount.toLocaleString("en")} rows` : "no rows"}
+              {read.rowsTo && (
+                <>
+                  , log rows up to <LocalTime iso={read.rowsTo.toISOString()} />
+                </>
+              )}
+              . Compared as of <LocalTime iso={read.asOf.toISOString()} />: what was sent after that is in flight.
             </>
           ) : (
-            "nothing imported yet: events cannot be matched one by one."
+            "never read yet: events cannot be matched one by one."
           )}{" "}
           Shopify shows verdicts only there{connection.sandbox ? "; the worker reads the sandbox's with every refresh" : "; import its file below"}.
         </p>

@@ -2,7 +2,16 @@ import { EmptyState, PageHeader } from "@/components/ui/card";
 import { requirePageUser } from "@/lib/auth/auth";
 import { hasRole } from "@/lib/auth/roles";
 import { db } from "@/lib/db/client";
-import { cycleCounts, cyclesPage, differenceFacets, differencesPage, differenceSummary, latestRefresh, type DifferenceFilter } from "@/lib/db/reconcile";
+import {
+  cycleCounts,
+  cyclesPage,
+  differenceFacets,
+  differencesPage,
+  differenceSummary,
+  latestLogRead,
+  latestRefresh,
+  type DifferenceFilter,
+} from "@/lib/db/reconcile";
 import { DIFFERENCE_KINDS } from "@/lib/domain/reconcile";
 import type { CycleState, DifferenceState } from "@/lib/generated/prisma/enums";
 import { CyclesCard } from "./cycles-card";
@@ -73,9 +82,10 @@ export default async function ReconcilePage({ searchParams }: { searchParams: Pr
   };
   const after = params.after && /^\d{1,19}$/.test(params.after) ? BigInt(params.after) : null;
   const cycleState = pick<CycleState>(params.cycles, CYCLE_STATES);
-  const [refresh, logRows, summary, page, facets, cycles, counts] = await Promise.all([
+  const [refresh, logRows, lastRead, summary, page, facets, cycles, counts] = await Promise.all([
     latestRefresh(connection.id),
-    db().platformLogEntry.aggregate({ where: { connectionId: connection.id }, _count: true, _max: { importedAt: true } }),
+    db().platformLogEntry.count({ where: { connectionId: connection.id } }),
+    latestLogRead(connection.id),
     differenceSummary(filter),
     differencesPage(filter, after),
     differenceFacets(connection.id),
@@ -106,7 +116,7 @@ export default async function ReconcilePage({ searchParams }: { searchParams: Pr
             partnerApi: !!(connection.partnerApiUrl && connection.partnerApiTokenEnc && connection.appGid),
           }}
           refresh={refresh}
-          log={{ rows: logRows._count, importedAt: logRows._max.importedAt }}
+          log={{ rows: logRows, lastRead }}
           operator={hasRole(user.role, "operator")}
         />
       )}

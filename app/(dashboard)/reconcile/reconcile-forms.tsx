@@ -1,6 +1,7 @@
 "use client";
 
 import type { ReactNode } from "react";
+import { LocalTime } from "@/components/local-time";
 import { Button, inputClass } from "@/components/ui/form";
 import { closeCycleAction, importLogFileAction, importSandboxLogAction, refreshFiguresAction, resolveDifferencesAction } from "@/lib/actions/reconcile";
 import { useFormAction } from "@/lib/hooks/use-form-action";
@@ -42,7 +43,8 @@ export function ImportPanel({ connectionId, sandbox }: { connectionId: string; s
         </Button>
         {file.result?.ok && (
           <p role="status" className="w-full text-xs text-emerald-800 dark:text-emerald-300">
-            {file.result.data.imported} rows imported, {file.result.data.verdictsApplied} verdicts recorded.
+            {file.result.data.imported} rows imported, {file.result.data.verdictsApplied} verdicts recorded; compared as of the file&apos;s log rows up to{" "}
+            <LocalTime iso={file.result.data.asOf} />.
           </p>
         )}
         {file.error && (

@@ -182,12 +182,13 @@ function chargeHandle(description: string | null, meters: readonly { handle: str
 
 const verdictMarginMs = () => env().RECONCILE_VERDICT_MARGIN_SECONDS * 1000;
 
-/** When the connection's Dev Dashboard log was last read (each pull stamps every row it reads; an import its own). */
+/**
+ * The moment the connection's Dev Dashboard log was last read as of: every read counts, one with
+ * no rows too; a file is dated by its export, a sandbox read by its start (reconcile.ts).
+ */
 async function lastLogRead(connectionId: string): Promise<Date | null> {
-  const [row] = await db().$queryRaw<
-    { at: Date | null }[]
-  >`SELECT max(imported_at) AS at FROM platform_log_entries WHERE connection_id = ${connectionId}::uuid`;
-  return row?.at ?? null;
+  const row = await db().platformLogRead.aggregate({ where: { connectionId }, _max: { asOf: true } });
+  return row._max.asOf ?? null;
 }
 
 type LateRow = { cycle: string; handle: string; in_window: boolean; billable: string; pending: string; expected: string; expected_count: bigint };

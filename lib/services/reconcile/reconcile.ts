@@ -8,6 +8,7 @@ import type { Verdict, VerdictSource } from "../../generated/prisma/enums";
 import { fetchSandboxLogPage } from "../../platforms/sandbox-control";
 import { shopifyLogRow } from "../../platforms/shopify/schemas";
 import { toLedgerVerdict } from "../../platforms/shopify/to-ledger";
+import { VERDICT_SOURCE_LABEL } from "../../domain/reconcile";
 import { parseDevDashboardLog, LogFileError, type DevDashboardRow } from "../../domain/dev-dashboard-log";
 import { recordVerdicts } from "../delivery/verdicts";
 import { moveToQueue } from "../delivery/event-actions";
@@ -18,17 +19,46 @@ import { reconcileConnection } from "./detect";
  * or an imported Dev Dashboard file), stored and then reconciled (reconcile-detect.ts); and what
  * a person does about a difference (reconcile-resolve.ts calls these inside its transaction).
  */
-async function storeEntries(connectionId: string, rows: DevDashboardRow[], source: VerdictSource, actor: string) {
+/** One read of the log: the moment it reflects (as of) and its rows. */
+type LogRead = { asOf: Date; rows: DevDashboardRow[] };
+
+/** The earliest and latest row times (a log has up to hundreds of thousands of rows: no spread). */
+function rowTimes(rows: readonly DevDashboardRow[]) {
+  let from: Date | null = null,
+    to: Date | null = null;
+  for (const { timestamp: t } of rows) {
+    if (!t) continue;
+    if (!from || t < from) from = t;
+    if (!to || t > to) to = t;
+  }
+  return { from, to };
+}
+
+async function storeEntries(connectionId: string, read: LogRead, source: VerdictSource, actor: string) {
+  const { rows } = read;
   for (let i = 0; i < rows.length; i += 1000) {
     const chunk = rows.slice(i, i + 1000).map((r) => ({ ...r, timestamp: r.timestamp?.toISOString() ?? null }));
     await db().$executeRaw`
-      INSERT INTO platform_log_entries (connection_id, idempotency_key, handle, shop_ref, occurred_at, quantity, verdict, code, details, source, imported_by)
+      INSERT INTO platform_log_entries AS l (connection_id, idempotency_key, handle, shop_ref, occurred_at, quantity, verdict, code, details, source, imported_by)
       SELECT ${connectionId}::uuid, x."idempotencyKey", x.handle, x.shop, x.timestamp::timestamptz, x.quantity::numeric, x.verdict::"Verdict", x.code, x.details, ${source}::"VerdictSource", ${actor}
       FROM jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) AS x("idempotencyKey" text, handle text, shop text, timestamp text, quantity text, verdict text, code text, details text)
       ON CONFLICT (connection_id, idempotency_key) DO UPDATE SET handle = EXCLUDED.handle, shop_ref = EXCLUDED.shop_ref, occurred_at = EXCLUDED.occurred_at,
         quantity = EXCLUDED.quantity, verdict = EXCLUDED.verdict, code = EXCLUDED.code, details = EXCLUDED.details, source = EXCLUDED.source,
         imported_at = now(), imported_by = EXCLUDED.imported_by`;
   }
+  // The read counts even when it had no rows: "read, nothing there" is not "never read".
+  const { from, to } = rowTimes(rows);
+  await db().platformLogRead.create({
+    data: {
+      connectionId,
+      source,
+      asOf: read.asOf,
+      rowsFrom: from,
+      rowsTo: to,
+      rowCount: rows.length,
+      readBy: actor,
+    },
+  });
   // Events still waiting for a verdict take the platform's.
   const applied = await recordVerdicts(
     actor,
@@ -39,10 +69,11 @@ async function storeEntries(connectionId: string, rows: DevDashboardRow[], sourc
   return { imported: rows.length, verdictsApplied: applied };
 }
 
-/** The sandbox's whole Dev Dashboard log for the app, stored (the worker's pull and "Import" share it). */
+/** The sandbox's whole Dev Dashboard log for the app, stored (the worker's pull and "Import" share it), as of when the read began. */
 export async function pullSandboxLog(c: Connection, actor: string) {
   if (c.environment !== "sandbox" || c.platform !== "shopify")
     throw new AppError("CONFLICT", "Only sandbox Shopify connections have a log to read; import a file for live ones.");
+  const asOf = new Date();
   const rows: DevDashboardRow[] = [];
   let after: string | null = null;
   do {
@@ -70,7 +101,7 @@ export async function pullSandboxLog(c: Connection, actor: string) {
     }
     after = page.next_cursor;
   } while (after);
-  return storeEntries(c.id, rows, "sandbox_log", actor);
+  return storeEntries(c.id, { asOf, rows }, "sandbox_log", actor);
 }
 
 /** "Import the sandbox's log": stored, then the connection reconciled. */
@@ -82,27 +113,34 @@ export async function importSandboxLog(connectionId: string, user: SessionUser) 
   return result;
 }
 
-/** A Dev Dashboard log file (CSV or JSON) for a live app: all of it, or nothing. */
-export async function importLogFile(connectionId: string, text: string, format: "csv" | "json", user: SessionUser) {
+/**
+ * A Dev Dashboard log file (CSV or JSON) for a live app: all of it, or nothing. It is compared as
+ * of its export (exported_at), else its latest row's time, never the upload: what was sent
+ * between the export and the import is in flight, not missing at the platform.
+ */
+export async function importLogFile(connectionId: string, text: string, format: "csv" | "json", user: SessionUser, now = new Date()) {
   const c = await db().connection.findUniqueOrThrow({ where: { id: connectionId } });
   if (c.platform !== "shopify") throw new AppError("CONFLICT", "Dev Dashboard logs are Shopify's.");
-  let rows: DevDashboardRow[];
+  const refuse = (reason: string) => new AppError("INVALID_INPUT", `The file was refused and nothing was imported: ${reason}.`, { file: [reason] });
+  let file: ReturnType<typeof parseDevDashboardLog>;
   try {
-    rows = parseDevDashboardLog(text, format);
+    file = parseDevDashboardLog(text, format);
   } catch (err) {
-    if (err instanceof LogFileError)
-      throw new AppError("INVALID_INPUT", `The file was refused and nothing was imported: ${err.message}.`, { file: [err.message] });
+    if (err instanceof LogFileError) throw refuse(err.message);
     throw err;
   }
-  const result = await storeEntries(c.id, rows, "imported_file", user.email);
+  const lastRow = rowTimes(file.rows).to;
+  const latest = Math.max(file.exportedAt?.getTime() ?? -Infinity, lastRow?.getTime() ?? -Infinity);
+  if (!Number.isFinite(latest)) throw refuse("no row has a timestamp and the file does not say when it was exported (exported_at)");
+  // A clock ahead of ours does not date the file in the future.
+  const asOf = new Date(Math.min(latest, now.getTime()));
+  const result = await storeEntries(c.id, { asOf, rows: file.rows }, "imported_file", user.email);
   await reconcileConnection(c.id, user.email);
   await db().$transaction((tx) =>
-    recordAudit(tx, user, { action: "reconcile.import_file", entityType: "connection", entityId: c.id, after: { format, ...result } }),
+    recordAudit(tx, user, { action: "reconcile.import_file", entityType: "connection", entityId: c.id, after: { format, asOf, ...result } }),
   );
-  return result;
+  return { ...result, asOf: asOf.toISOString() };
 }
-
-const SOURCE_LABEL: Record<string, string> = { sandbox_log: "the sandbox's log", imported_file: "an imported log file" };
 
 /** A person records the platform's verdict on events by hand, with a note. */
 export async function markVerdicts(eventIds: bigint[], verdict: Verdict, code: string | null, note: string, user: SessionUser) {
@@ -156,7 +194,7 @@ export async function acceptPlatformVerdict(tx: Tx, eventId: bigint, note: strin
         fromState: e.state,
         toState: e.state,
         actor: user.email,
-        reason: `accepted the platform's verdict from ${SOURCE_LABEL[entry.source] ?? entry.source}: ${entry.code ?? entry.verdict} — ${note}`,
+        reason: `accepted the platform's verdict from ${VERDICT_SOURCE_LABEL[entry.source] ?? entry.source}: ${entry.code ?? entry.verdict} — ${note}`,
       },
     });
     await recordAudit(tx, user, {
