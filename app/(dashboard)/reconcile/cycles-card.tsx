@@ -98,7 +98,7 @@ export function CyclesCard({
                   <>
                     <Badge tone="red">reopened</Badge>
                     <span className="text-xs text-red-700 dark:text-red-300">
-                      <LocalTime iso={c.reopenedAt.toISOString()} />: changed since signed off
+                      <LocalTime iso={c.reopenedAt.toISOString()} />: {c.reopenReason ?? "changed since signed off"}
                     </span>
                   </>
                 )}

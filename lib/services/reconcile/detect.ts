@@ -6,7 +6,16 @@ import { groupBy } from "../../domain/group-by";
 import { canonicalJson } from "../../domain/idempotency";
 import { Decimal, minorDigits, toDecimal } from "../../domain/money";
 import { priceMeterUsage, priceTiersSchema } from "../../domain/pricing";
-import { chargeDifference, meterDifferences, unitsAsOfRead, type CycleCharge, type CycleMeter, type InFlight } from "../../domain/reconcile";
+import { recordAudit } from "../../audit";
+import {
+  chargeDifference,
+  meterDifferences,
+  unitsAsOfRead,
+  VERDICT_SOURCE_LABEL,
+  type CycleCharge,
+  type CycleMeter,
+  type InFlight,
+} from "../../domain/reconcile";
 import { env } from "../../env";
 import { detectWixDifferences, storeDifferences } from "./wix";
 
@@ -460,18 +469,76 @@ async function settleCycles(connectionId: string, runAt: Date) {
     select: { subjectId: true, cycleStart: true, kind: true, key: true },
   });
   const openBy = groupBy(open, (d) => `${d.subjectId}|${d.cycleStart.getTime()}`);
+  const changes = groupBy(await logChangesSinceClose(connectionId), (c) => c.cycle);
   const updates = cycles.map((cycle) => {
     const keys = (openBy.get(`${cycle.subjectId}|${cycle.cycleStart.getTime()}`) ?? []).map((d) => `${d.kind}:${d.key}`);
     const fingerprint = cycleFingerprint(cycle.meters as CycleMeter[], keys);
     const closed = cycle.state === "closed" || cycle.state === "closed_with_gap";
-    // A signed-off cycle stays closed while its figures are the ones signed; any change reopens it.
-    const stays = closed && cycle.closedFingerprint === fingerprint;
-    return { id: cycle.id, open: keys.length, fingerprint, state: stays ? cycle.state : keys.length ? "open" : "balanced", reopen: closed && !stays };
+    // A signed-off cycle stays closed while its figures are the ones signed and no read of the
+    // platform's log has said something else for one of its rows since; any change reopens it.
+    const changed = changes.get(cycle.id) ?? [];
+    const stays = closed && cycle.closedFingerprint === fingerprint && !changed.length;
+    const reopen = closed && !stays;
+    return {
+      id: cycle.id,
+      open: keys.length,
+      fingerprint,
+      state: stays ? cycle.state : keys.length ? "open" : "balanced",
+      reopen,
+      reason: reopen ? reopenReason(changed) : null,
+      before: { state: cycle.state, closedBy: cycle.closedByEmail, closedAt: cycle.closedAt },
+    };
   });
   for (let i = 0; i < updates.length; i += 1000) {
     await db().$executeRaw`
       UPDATE reconcile_cycles c SET open_count = u.open, fingerprint = u.fingerprint, state = u.state::"CycleState",
-        reopened_at = CASE WHEN u.reopen THEN ${runAt} ELSE c.reopened_at END
-      FROM jsonb_to_recordset(${JSON.stringify(updates.slice(i, i + 1000))}::jsonb) AS u(id uuid, open int, fingerprint text, state text, reopen boolean) WHERE c.id = u.id`;
+        reopened_at = CASE WHEN u.reopen THEN ${runAt} ELSE c.reopened_at END,
+        reopen_reason = CASE WHEN u.reopen THEN u.reason ELSE c.reopen_reason END
+      FROM jsonb_to_recordset(${JSON.stringify(updates.slice(i, i + 1000))}::jsonb) AS u(id uuid, open int, fingerprint text, state text, reopen boolean, reason text)
+      WHERE c.id = u.id`;
   }
+  const reopened = updates.filter((u) => u.reopen);
+  if (reopened.length)
+    await db().$transaction(async (tx) => {
+      for (const u of reopened)
+        await recordAudit(tx, null, {
+          action: "reconcile.cycle_reopened",
+          entityType: "reconcile_cycle",
+          entityId: u.id,
+          before: u.before,
+          after: { state: u.state, reason: u.reason, openDifferences: u.open },
+        });
+    });
 }
+
+type LogChange = { cycle: string; key: string; source: string; says: string; prior_source: string | null; prior_verdict: string | null };
+
+/**
+ * Rows of signed-off cycles that a read of the platform's log has contradicted since the sign-off
+ * (platform_log_entries.changed_at: another verdict, code or quantity; a read that only restates a
+ * row, from whichever source, is none). A row belongs to a cycle through our event with its key,
+ * else through its shop and time.
+ */
+async function logChangesSinceClose(connectionId: string) {
+  return db().$queryRaw<LogChange[]>`
+    SELECT c.id::text AS cycle, l.idempotency_key AS key, l.source::text AS source,
+      l.verdict::text || COALESCE(' ' || l.code, '') || COALESCE(' × ' || trim_scale(l.quantity)::text, '') AS says, l.prior_source::text AS prior_source, l.prior_verdict
+    FROM reconcile_cycles c JOIN shops s ON s.id = c.subject_id
+    JOIN platform_log_entries l ON l.connection_id = c.connection_id AND l.changed_at > c.closed_at
+    WHERE c.connection_id = ${connectionId}::uuid AND c.state IN ('closed', 'closed_with_gap')
+      AND (EXISTS (SELECT 1 FROM billing_events e WHERE e.connection_id = c.connection_id AND e.idempotency_key = l.idempotency_key
+          AND e.shop_id = c.subject_id AND e.occurred_at >= c.cycle_start AND e.occurred_at < c.cycle_end)
+        OR (l.shop_ref IN (s.shop_id, s.domain, 'gid://shopify/Shop/' || s.shop_id) AND l.occurred_at >= c.cycle_start AND l.occurred_at < c.cycle_end))
+    ORDER BY l.changed_at, l.id`;
+}
+
+/** Why a signed-off cycle reopened, in a sentence that names where the change came from. */
+function reopenReason(changed: readonly LogChange[]): string {
+  const label = (source: string | null) => (source ? (VERDICT_SOURCE_LABEL[source] ?? source) : "the platform");
+  const [first] = changed;
+  if (!first) return "Its figures or open differences changed since it was signed off.";
+  const more = changed.length > 1 ? ` (and ${changed.length - 1} more row${changed.length === 2 ? "" : "s"})` : "";
+  return `${upperFirst(label(first.source))} now says ${first.says} for ${first.key}, where ${label(first.prior_source)} said ${first.prior_verdict ?? "otherwise"}${more}.`;
+}
+
+const upperFirst = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);

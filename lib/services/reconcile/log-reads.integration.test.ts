@@ -18,7 +18,8 @@ vi.mock("../../platforms/sandbox-control", async (importOriginal) => {
   };
 });
 
-const MIN = 60_000;
+const MIN = 60_000,
+  DAY = 86_400_000;
 let env: LedgerEnv;
 beforeAll(async () => {
   env = await startLedgerEnv();
@@ -57,6 +58,7 @@ async function setup() {
     await env.db.platformLogRead.deleteMany({ where: { connectionId: conn.id } });
     await env.db.platformLogEntry.deleteMany({ where: { connectionId: conn.id } });
     await env.db.reconcileDifference.deleteMany({ where: { connectionId: conn.id } });
+    await env.db.$executeRaw`DELETE FROM event_transitions WHERE event_id IN (SELECT id FROM billing_events WHERE connection_id = ${conn.id}::uuid)`;
     await env.db.billingEvent.deleteMany({ where: { connectionId: conn.id } });
   };
   return { user, conn, shop, event, open, forget };
@@ -134,5 +136,62 @@ describe("Dev Dashboard log reads", () => {
     );
     expect(await latestLogRead(conn.id)).toMatchObject({ rowCount: 1, rowsTo: lastRow, asOf: exportedAt });
     expect((await open()).filter((d) => d.startsWith("missing_there"))).toEqual(["missing_there:lost-before-it", "missing_there:after-the-export"]);
+  });
+
+  it("a signed-off cycle: a later sandbox read that restates an imported file's row is no change; one with another verdict reopens it, naming the source", async () => {
+    const { reconcileConnection } = await import("./detect");
+    const { pullSandboxLog, importLogFile } = await import("./reconcile");
+    const { closeCycle } = await import("./resolve");
+    const { user, conn, shop, event, forget } = await setup();
+    await forget();
+    // A past cycle of the shop, back to back with the current one.
+    const cs = shop.cycleStart!.getTime(),
+      length = shop.cycleEnd!.getTime() - cs;
+    await env.db.shop.update({ where: { id: shop.id }, data: { subscriptionStartedAt: new Date(cs - 3 * length) } });
+    const occurred = new Date(cs - length + DAY);
+    await event("past-1", "4", occurred, new Date(occurred.getTime() + MIN));
+    const row = { idempotency_key: "past-1", event_handle: "sms_sent", shop: "23423423", timestamp: occurred.toISOString(), value: 4 };
+    await importLogFile(conn.id, JSON.stringify({ exported_at: new Date(Date.now() - MIN).toISOString(), rows: [{ ...row, billable: true }] }), "json", user);
+    const cycle = await env.db.reconcileCycle.findFirstOrThrow({ where: { connectionId: conn.id, subjectId: shop.id, cycleStart: new Date(cs - length) } });
+    expect(await closeCycle(cycle.id, { knownGap: false, note: "matches the Dev Dashboard export" }, user)).toMatchObject({ state: "closed" });
+
+    // The worker's sandbox read has the same row, billable: the row is the sandbox's now, and the cycle stays signed off.
+    const sandboxRow = { ...row, type: "app_billing_event", status: 200, shop: shop.domain, shop_id: "23423423" };
+    fakeLog.rows = [{ ...sandboxRow, billable: true, billing_result_code: "SUCCESS" }];
+    await pullSandboxLog(conn, "worker");
+    await reconcileConnection(conn.id, "worker");
+    const entry = await env.db.platformLogEntry.findUniqueOrThrow({
+      where: { connectionId_idempotencyKey: { connectionId: conn.id, idempotencyKey: "past-1" } },
+    });
+    expect([entry.source, entry.changedAt]).toEqual(["sandbox_log", null]);
+    const kept = await env.db.reconcileCycle.findUniqueOrThrow({ where: { id: cycle.id } });
+    expect([kept.state, kept.reopenedAt, kept.reopenReason]).toEqual(["closed", null, null]);
+
+    // A later read rules it otherwise: the cycle reopens, and says which source changed what.
+    fakeLog.rows = [{ ...sandboxRow, billable: false, billing_result_code: "PERIOD_CLOSED" }];
+    await pullSandboxLog(conn, "worker");
+    fakeLog.rows = null;
+    await reconcileConnection(conn.id, "worker");
+    const reopened = await env.db.reconcileCycle.findUniqueOrThrow({ where: { id: cycle.id } });
+    const reason = "The sandbox's log now says failed PERIOD_CLOSED × 4 for past-1, where the sandbox's log said billable × 4.";
+    expect([reopened.state, reopened.reopenReason]).toEqual(["open", reason]);
+    expect(reopened.reopenedAt).not.toBeNull();
+    const audit = await env.db.auditLog.findFirstOrThrow({ where: { action: "reconcile.cycle_reopened", entityId: cycle.id } });
+    expect([audit.actorEmail, (audit.after as { reason: string }).reason]).toEqual(["system", reason]);
+
+    // Signed off again (with the difference as a known gap), the same answer is no change any more.
+    await closeCycle(cycle.id, { knownGap: true, note: "PERIOD_CLOSED: the event was sent late" }, user);
+    fakeLog.rows = [{ ...sandboxRow, billable: false, billing_result_code: "PERIOD_CLOSED" }];
+    await pullSandboxLog(conn, "worker");
+    fakeLog.rows = null;
+    await reconcileConnection(conn.id, "worker");
+    expect((await env.db.reconcileCycle.findUniqueOrThrow({ where: { id: cycle.id } })).state).toBe("closed_with_gap");
+    // A later export that says billable again is a change too, named as the file's.
+    await importLogFile(conn.id, JSON.stringify({ exported_at: new Date().toISOString(), rows: [{ ...row, billable: true }] }), "json", user);
+    const again = await env.db.reconcileCycle.findUniqueOrThrow({ where: { id: cycle.id } });
+    expect([again.state, again.reopenReason]).toEqual([
+      "balanced",
+      "An imported log file now says billable × 4 for past-1, where the sandbox's log said failed PERIOD_CLOSED × 4.",
+    ]);
   });
 });

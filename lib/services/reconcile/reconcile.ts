@@ -1,6 +1,6 @@
 import type { SessionUser } from "../../auth/auth";
 import { recordAudit } from "../../audit";
-import { db, type Tx } from "../../db/client";
+import { db, Prisma, type Tx } from "../../db/client";
 import { Decimal } from "../../domain/money";
 import { AppError } from "../../errors";
 import type { Connection } from "../../generated/prisma/client";
@@ -22,6 +22,10 @@ import { reconcileConnection } from "./detect";
 /** One read of the log: the moment it reflects (as of) and its rows. */
 type LogRead = { asOf: Date; rows: DevDashboardRow[] };
 
+/** A stored row (l) that the read's row (EXCLUDED) contradicts: verdict, code, or a quantity both give. */
+const changed = Prisma.sql`(l.verdict IS DISTINCT FROM EXCLUDED.verdict OR l.code IS DISTINCT FROM EXCLUDED.code
+  OR (l.quantity IS NOT NULL AND EXCLUDED.quantity IS NOT NULL AND l.quantity <> EXCLUDED.quantity))`;
+
 /** The earliest and latest row times (a log has up to hundreds of thousands of rows: no spread). */
 function rowTimes(rows: readonly DevDashboardRow[]) {
   let from: Date | null = null,
@@ -38,13 +42,18 @@ async function storeEntries(connectionId: string, read: LogRead, source: Verdict
   const { rows } = read;
   for (let i = 0; i < rows.length; i += 1000) {
     const chunk = rows.slice(i, i + 1000).map((r) => ({ ...r, timestamp: r.timestamp?.toISOString() ?? null }));
+    // A row that says something else than the stored one (verdict, code, or a quantity both give) is a
+    // change at the platform, kept with what it said before and from where; one that restates it is not.
     await db().$executeRaw`
       INSERT INTO platform_log_entries AS l (connection_id, idempotency_key, handle, shop_ref, occurred_at, quantity, verdict, code, details, source, imported_by)
       SELECT ${connectionId}::uuid, x."idempotencyKey", x.handle, x.shop, x.timestamp::timestamptz, x.quantity::numeric, x.verdict::"Verdict", x.code, x.details, ${source}::"VerdictSource", ${actor}
       FROM jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) AS x("idempotencyKey" text, handle text, shop text, timestamp text, quantity text, verdict text, code text, details text)
       ON CONFLICT (connection_id, idempotency_key) DO UPDATE SET handle = EXCLUDED.handle, shop_ref = EXCLUDED.shop_ref, occurred_at = EXCLUDED.occurred_at,
-        quantity = EXCLUDED.quantity, verdict = EXCLUDED.verdict, code = EXCLUDED.code, details = EXCLUDED.details, source = EXCLUDED.source,
-        imported_at = now(), imported_by = EXCLUDED.imported_by`;
+        quantity = COALESCE(EXCLUDED.quantity, l.quantity), verdict = EXCLUDED.verdict, code = EXCLUDED.code, details = EXCLUDED.details, source = EXCLUDED.source,
+        imported_at = now(), imported_by = EXCLUDED.imported_by,
+        changed_at = CASE WHEN ${changed} THEN now() ELSE l.changed_at END,
+        prior_verdict = CASE WHEN ${changed} THEN l.verdict::text || COALESCE(' ' || l.code, '') || COALESCE(' × ' || trim_scale(l.quantity)::text, '') ELSE l.prior_verdict END,
+        prior_source = CASE WHEN ${changed} THEN l.source ELSE l.prior_source END`;
   }
   // The read counts even when it had no rows: "read, nothing there" is not "never read".
   const { from, to } = rowTimes(rows);

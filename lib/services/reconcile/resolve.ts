@@ -153,6 +153,7 @@ export async function closeCycle(cycleId: string, input: { knownGap: boolean; no
       snapshot,
       closedFingerprint: fingerprint,
       reopenedAt: null,
+      reopenReason: null,
     };
     const moved = await tx.reconcileCycle.updateMany({ where: { id: cycle.id, state: cycle.state, fingerprint: cycle.fingerprint }, data });
     if (moved.count !== 1) throw new AppError("CONFLICT", "The cycle changed meanwhile; reload and check it again.");
