@@ -1,7 +1,6 @@
 import { parse } from "csv-parse/sync";
-import pg from "pg";
 import { expect, test, type Page } from "@playwright/test";
-import { signIn } from "./helpers";
+import { e2eDb, signIn } from "./helpers";
 
 /** Idempotency keys of every row the explorer shows for the current filters, following "Older →". */
 async function allKeys(page: Page) {
@@ -44,15 +43,6 @@ test("filters live in the URL, and the CSV export holds exactly the filtered row
   expect(records.every((r) => r.platform === "wix" && r.platform_verdict === "billable")).toBe(true);
   expect(records.every((r) => /^-?\d+(\.\d+)?$/.test(r.amount!))).toBe(true);
 });
-
-/** A client on the e2e server's own database (the e2e Postgres, one database per E2E_PORT). */
-async function e2eDb() {
-  const url = new URL(process.env.E2E_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres");
-  url.pathname = `/pbd_e2e_${process.env.E2E_PORT ?? "3100"}`;
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  return client;
-}
 
 const sortedQuery = (url: string) => [...new URL(url).searchParams.entries()].sort(([a], [b]) => a.localeCompare(b));
 

@@ -1,4 +1,5 @@
 import { expect, type Page } from "@playwright/test";
+import pg from "pg";
 
 export const users = {
   admin: { email: "admin@example.com", password: "billing-demo-admin", name: "Demo Admin" },
@@ -13,4 +14,13 @@ export async function signIn(page: Page, who: keyof typeof users) {
   await page.getByLabel("Password").fill(u.password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByTestId("signed-in-user").first()).toHaveText(u.name, { timeout: 15_000 }); // a cold server on a busy machine
+}
+
+/** A client on the e2e server's own database (the e2e Postgres, one database per E2E_PORT). */
+export async function e2eDb() {
+  const url = new URL(process.env.E2E_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres");
+  url.pathname = `/pbd_e2e_${process.env.E2E_PORT ?? "3100"}`;
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  return client;
 }

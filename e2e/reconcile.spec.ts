@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { signIn } from "./helpers";
+import { e2eDb, signIn } from "./helpers";
 
 test("an operator imports the sandbox's log, marks an event non-billable by hand with a note, and the audit log shows it", async ({ page }) => {
   await signIn(page, "operator");
@@ -207,6 +207,73 @@ test("Wix: after Wix invoices a period, the ledger's usage, the invoice and what
   expect(usd(cells[3]!)).toBeCloseTo(invoiced + carried, 10);
   await expect(page.getByTestId("wix-periods-7dd21ebc-a097-43ac-8763-2806daee84a1")).toHaveCount(0);
   await looks(page, "wix");
+});
+
+test("an event sent after the platform's last read is in flight on its cycle, not a difference", async ({ page }) => {
+  test.setTimeout(90_000);
+  await signIn(page, "operator");
+  const key = `in-flight-e2e-${Date.now()}`;
+  await page.goto("/events/new");
+  const shopify = page.locator("form").filter({ has: page.getByRole("button", { name: "Send Shopify event" }) });
+  await shopify.getByLabel("Shop").selectOption("23423423");
+  await shopify.getByLabel("Value (units)").fill("3");
+  await shopify.getByLabel("Idempotency key").fill(key);
+  await shopify.getByRole("button", { name: "Send Shopify event" }).click();
+  await expect(shopify.getByTestId("send-outcome")).toContainText(key);
+
+  // Reading the log reconciles; the cycle's usage figure was read before the event was sent, so it waits for the next refresh.
+  await page.goto("/reconcile");
+  await page.getByRole("button", { name: "Import the sandbox's log" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "rows read" })).toBeVisible();
+  await page.reload();
+  const line = page.getByTestId("cycle-dev-sms-store.myshopify.com").first().getByTestId("in-flight-sms_sent");
+  await expect(line).toContainText("in flight — sent after the last read at");
+  await expect(line).toContainText(/\d+ events?, \d+ units/);
+  await expect(page.getByTestId(`difference-${key}`)).toHaveCount(0);
+});
+
+test("Close cycle is refused while the cycle's charges are unread, and the page says why", async ({ page }) => {
+  test.skip(process.env.E2E_EMBEDDED === "1", "writes through the e2e Postgres database");
+  test.setTimeout(90_000);
+  const connection = "5e3d0b1a-0000-4000-8000-000000000001";
+  const db = await e2eDb();
+  let cycleId: string | null = null;
+  try {
+    // A cycle that ended a minute ago, for a shop with nothing else on the page; Shopify's charges were last read (discovery) an hour before its end.
+    const end = new Date(Date.now() - 60_000);
+    const inserted = await db.query<{ id: string }>(
+      `INSERT INTO reconcile_cycles (id, connection_id, subject_id, subject_label, cycle_start, cycle_end)
+       SELECT gen_random_uuid(), connection_id, id, 'unread-e2e.myshopify.com', $2::timestamptz - interval '30 days', $2::timestamptz
+       FROM shops WHERE connection_id = $1 AND domain = 'never-installed.myshopify.com' RETURNING id::text`,
+      [connection, end],
+    );
+    cycleId = inserted.rows[0]!.id;
+    // Discovery held off (its lock taken, as a running discovery would), so the read stays where it was.
+    await expect(async () => {
+      const held = await db.query(
+        `UPDATE connections SET discovery_locked_until = now() + interval '10 minutes', discovery_watermark = $2
+         WHERE id = $1 AND (discovery_locked_until IS NULL OR discovery_locked_until < now())`,
+        [connection, new Date(end.getTime() - 3_600_000)],
+      );
+      expect(held.rowCount).toBe(1);
+    }).toPass({ timeout: 30_000 });
+
+    await signIn(page, "operator");
+    await page.goto("/reconcile");
+    const cycle = page.getByTestId("cycle-unread-e2e.myshopify.com");
+    await expect(cycle.getByTestId("charges-unread")).toContainText("Shopify's charges for this cycle have not been read since it ended");
+    await cycle.getByLabel("Closing note").fill("checked the ledger");
+    await cycle.getByRole("button", { name: "Close cycle" }).click();
+    await expect(cycle.getByRole("alert")).toContainText(
+      /Shopify's charges for this cycle have not been read since it ended at .* \(they were last read at .*\): refresh now, then close it\./,
+    );
+    await expect(cycle).not.toContainText("Signed off by");
+    expect((await db.query(`SELECT state::text FROM reconcile_cycles WHERE id = $1`, [cycleId])).rows[0].state).not.toMatch(/^closed/);
+  } finally {
+    if (cycleId) await db.query(`DELETE FROM reconcile_cycles WHERE id = $1`, [cycleId]);
+    await db.query(`UPDATE connections SET discovery_locked_until = NULL WHERE id = $1`, [connection]);
+    await db.end();
+  }
 });
 
 /** What the page looks like (kept out of the repo): light at a laptop's width, then the app's dark mode at 1280 px and on a phone, with no sideways scroll. */
