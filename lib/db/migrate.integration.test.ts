@@ -56,6 +56,13 @@ describe("migrations", () => {
     await client.end();
     expect(history.rows.map((r) => r.migration_name)).toEqual(names);
     expect(history.rows.every((r) => r.finished_at !== null && /^[0-9a-f]{64}$/.test(r.checksum))).toBe(true);
+
+    // Every new connection to the migrated database runs with JIT off (the dashboard's reads were slower with it).
+    const fresh = new pg.Client({ connectionString: real.url });
+    await fresh.connect();
+    const jit = await fresh.query(`SHOW jit`);
+    await fresh.end();
+    expect(jit.rows[0].jit).toBe("off");
   });
 
   it("roll back a failing migration whole and say which one failed", async () => {
