@@ -20,6 +20,12 @@ const time = (ms: number, tz: string) =>
     new Date(ms),
   );
 
+const day = (ms: number, tz: string) =>
+  new Intl.DateTimeFormat("en-GB", { timeZone: tz, year: "numeric", month: "short", day: "2-digit" }).format(new Date(ms));
+/** A moment of another day than `now` carries its date: "11:02:30 UTC" alone would read as today. */
+const moment = (ms: number, now: number | null, tz: string) =>
+  now !== null && day(ms, tz) === day(now, tz) ? time(ms, tz) : `${day(ms, tz)}, ${time(ms, tz)}`;
+
 /** "Live" line: when the data last changed, when it was last checked, and the newest event's arrival. */
 export function LiveStatus({
   changedAt,
@@ -46,7 +52,7 @@ export function LiveStatus({
       </span>
       <span>Data changed {time(changedAt, tz)}</span>
       {ago !== null && <span>checked {ago < 5 ? "just now" : `${ago} s ago`}</span>}
-      {latestEventAt && <span>newest event received {time(Date.parse(latestEventAt), tz)}</span>}
+      {latestEventAt && <span>newest event received {moment(Date.parse(latestEventAt), now ?? changedAt, tz)}</span>}
     </p>
   );
 }

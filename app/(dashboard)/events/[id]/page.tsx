@@ -51,6 +51,8 @@ export default async function EventPage({
   if (!/^\d{1,19}$/.test(id)) notFound();
   const event = await getEvent(BigInt(id));
   if (!event) notFound();
+  // Wix usage is never sent (Wix asks for it through the Custom Charges plugin); other kinds are sent once claimed.
+  const payloadTitle = event.kind === "wix_usage" ? "Usage as recorded" : event.attemptCount > 0 ? "Payload as sent" : "Payload to send";
   const personal = Array.isArray(event.personalData) ? (event.personalData as PersonalDataFinding[]) : null;
   const story = deliveryStory({
     kind: event.kind,
@@ -200,8 +202,8 @@ export default async function EventPage({
           )}
           {hasRole(user.role, "operator") && event.kind === "shopify_usage" && event.state === "accepted" && <MarkVerdictForm id={event.id.toString()} />}
         </Card>
-        <Card title="Payload as sent (its timestamps are UTC, as sent)">
-          <pre className={pre} tabIndex={0} aria-label="Payload as sent">
+        <Card title={`${payloadTitle} (its timestamps are UTC, as stored)`}>
+          <pre className={pre} tabIndex={0} aria-label={payloadTitle}>
             {JSON.stringify(event.payload, null, 2)}
           </pre>
         </Card>
