@@ -87,8 +87,13 @@ async function detectEventDifferences(connectionId: string, runAt: Date) {
       SELECT subject_id, cycle_start AS s, cycle_end AS e FROM reconcile_cycles WHERE connection_id = ${c}
     ), price AS (
       -- Each cycle at the prices of the plan in force during it (assignCyclePlans), not the shop's plan today.
-      SELECT rc.subject_id, rc.cycle_start AS s, m.handle, m.unit_price, p.currency FROM reconcile_cycles rc
+      -- At the meter's price when the cycle ended (meter_prices; priceWhenEnded), not today's.
+      SELECT rc.subject_id, rc.cycle_start AS s, m.handle, COALESCE(h.unit_price, m.unit_price) AS unit_price, p.currency FROM reconcile_cycles rc
       JOIN plans p ON p.connection_id = rc.connection_id AND p.handle = rc.plan_handle JOIN meters m ON m.plan_id = p.id
+      LEFT JOIN LATERAL (
+        SELECT x.unit_price FROM meter_prices x WHERE x.plan_id = p.id AND x.handle = m.handle
+        ORDER BY (x.effective_from < rc.cycle_end) DESC, CASE WHEN x.effective_from < rc.cycle_end THEN x.effective_from END DESC, x.effective_from, x.id LIMIT 1
+      ) h ON true
       WHERE rc.connection_id = ${c}
     ), ours AS (
       SELECT cyc.subject_id, cyc.s, e.id, COALESCE(o.idempotency_key, e.idempotency_key) AS key, e.handle, e.occurred_at, e.quantity, e.state::text AS state, e.corrects_id, e.accepted_at,
@@ -189,6 +194,20 @@ function chargeHandle(description: string | null, meters: readonly { handle: str
   return meters.length === 1 ? meters[0]!.handle : (named ?? null);
 }
 
+/**
+ * The price a meter had when a cycle ended (for the current cycle: today's): the last one in force
+ * before its end, else the first one known (a cycle before the history began). A price changed
+ * during a cycle applies to it: Shopify prices a cycle's usage as one total at its end
+ * (docs/platforms/shopify.md §2.3); when a changed meter price takes effect is not documented
+ * (INFERRED; proration on a change mid-cycle is open question 7 of §5).
+ */
+function priceWhenEnded<T extends { effectiveFrom: Date }>(history: readonly T[] | undefined, cycleEnd: Date): T | null {
+  if (!history?.length) return null;
+  let found: T = history[0]!;
+  for (const h of history) if (h.effectiveFrom < cycleEnd) found = h;
+  return found;
+}
+
 const verdictMarginMs = () => env().RECONCILE_VERDICT_MARGIN_SECONDS * 1000;
 
 /**
@@ -241,7 +260,7 @@ async function lateEvents(tx: Tx, connectionId: string, cuts: { id: string; subj
 async function computeMeters(connectionId: string, runAt: Date) {
   const cycles = await db().reconcileCycle.findMany({ where: { connectionId } });
   if (!cycles.length) return;
-  const [figures, shops, plans, charges, connection, logReadAt] = await Promise.all([
+  const [figures, shops, plans, charges, connection, logReadAt, prices] = await Promise.all([
     db().platformFigure.findMany({ where: { connectionId, source: "partner_api_usage" } }),
     db().shop.findMany({ where: { connectionId }, select: { id: true, isDevStore: true } }),
     db().plan.findMany({ where: { connectionId }, include: { meters: true } }),
@@ -257,7 +276,9 @@ async function computeMeters(connectionId: string, runAt: Date) {
       WHERE c.connection_id = ${connectionId}::uuid ORDER BY pe.occurred_at, pe.id`,
     db().connection.findUniqueOrThrow({ where: { id: connectionId } }),
     lastLogRead(connectionId),
+    db().meterPrice.findMany({ where: { plan: { connectionId } }, orderBy: [{ effectiveFrom: "asc" }, { id: "asc" }] }),
   ]);
+  const pricesBy = groupBy(prices, (p) => `${p.planId}|${p.handle}`);
   const key = (subject: string, start: Date) => `${subject}|${start.getTime()}`;
   const figuresBy = groupBy(figures, (f) => key(f.subjectId, f.cycleStart));
   const chargesBy = groupBy(charges, (c) => key(c.subject_id, c.cycle_start));
@@ -348,7 +369,9 @@ async function computeMeters(connectionId: string, runAt: Date) {
       const late = lateBy.get(`${cycle.id}|${handle}`) ?? [];
       const lateSum = (pick: (l: LateRow) => string, inWindow?: boolean) =>
         late.filter((l) => inWindow === undefined || l.in_window === inWindow).reduce((a, l) => a.plus(toDecimal(pick(l))), new Decimal(0));
-      const meter = plan?.meters.find((m) => m.handle === handle);
+      // Priced as the meter stood when the cycle ended (its price history), not at today's price.
+      const current = plan?.meters.find((m) => m.handle === handle);
+      const meter = current && plan ? (priceWhenEnded(pricesBy.get(`${plan.id}|${handle}`), cycle.cycleEnd) ?? current) : current;
       const figure = theirs.find((f) => f.handle === handle);
       // Ours as of the read: without what was accepted after it; what was accepted just before it counts as far as the platform's figure does.
       const settled = sum("billable").minus(lateSum((l) => l.billable));
