@@ -224,6 +224,12 @@ export async function createDemoHistory(prisma: PrismaClient, now = new Date()) 
     FROM billing_events e JOIN shops s ON s.id = e.shop_id
     WHERE e.connection_id = ${DEMO_SHOPIFY_CONNECTION_ID}::uuid AND e.source = 'import' AND e.platform_verdict IS NOT NULL
     ON CONFLICT (connection_id, idempotency_key) DO NOTHING`;
+  // ... read from a file with no export time: as of its latest row, as an import would record it.
+  await prisma.$executeRaw`
+    INSERT INTO platform_log_reads (connection_id, source, as_of, rows_from, rows_to, row_count, read_by)
+    SELECT connection_id, 'imported_file', max(occurred_at), min(occurred_at), max(occurred_at), count(*)::int, 'demo data'
+    FROM platform_log_entries WHERE connection_id = ${DEMO_SHOPIFY_CONNECTION_ID}::uuid AND source = 'imported_file'
+    GROUP BY connection_id`;
   return events.length;
 }
 

@@ -95,6 +95,11 @@ await db().$executeRawUnsafe(`
     CASE WHEN e.id % 100 = 3 AND e.platform_verdict = 'billable' THEN 'failed'::"Verdict" ELSE e.platform_verdict END,
     CASE WHEN e.id % 100 = 3 AND e.platform_verdict = 'billable' THEN 'PERIOD_CLOSED' ELSE e.platform_code END, 'sandbox_log', 'bench'
   FROM billing_events e JOIN shops s ON s.id = e.shop_id WHERE e.connection_id = '${CONN}' AND e.platform_verdict IS NOT NULL`);
+// ... and the read that stored them (the comparison is as of the latest read).
+await db().$executeRawUnsafe(`
+  INSERT INTO platform_log_reads (connection_id, source, as_of, rows_from, rows_to, row_count, read_by)
+  SELECT '${CONN}', 'sandbox_log', now(), min(occurred_at), max(occurred_at), count(*)::int, 'bench'
+  FROM platform_log_entries WHERE connection_id = '${CONN}'`);
 await db().$executeRawUnsafe(`
   INSERT INTO platform_figures (connection_id, subject_id, cycle_start, cycle_end, handle, source, units, amount, currency, fetched_at)
   SELECT '${CONN}', s.id, s.cycle_start, s.cycle_end, 'sms_sent', 'partner_api_usage', COALESCE(sum(e.quantity), 0), GREATEST(COALESCE(sum(e.quantity), 0) - 100, 0) * 0.01, 'USD', now()
