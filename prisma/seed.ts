@@ -114,13 +114,8 @@ export async function createDemoHistory(prisma: PrismaClient, now = new Date()) 
         quantity: String(value),
         occurredAt,
         idempotencyKey: key,
-        payload: {
-          shop_id: `gid://shopify/Shop/${shop.shopId}`,
-          event_handle: handle,
-          timestamp: occurredAt.toISOString(),
-          idempotency_key: key,
-          attributes: { value },
-        },
+        // The attributes only, as ingest stores them: the rest of the body is in the columns.
+        payload: { attributes: { value } },
         source: "import",
         predictedVerdict: handle === "sms_sent" ? "billable" : "non_billable",
         predictedDetails: handle === "SMS_SENT" ? "did you mean sms_sent?" : null,

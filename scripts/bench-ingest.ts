@@ -128,7 +128,7 @@ const viaApi = async (b: number) => {
 const raw = async (b: number) => {
   const rows = batch("raw", b)
     .filter((_, i) => kindOf(i) !== "bad")
-    .map((e) => ({ ...e, shop: shopUuid.get(e.shop_id as string), payload: e }));
+    .map((e) => ({ ...e, shop: shopUuid.get(e.shop_id as string), payload: { attributes: e.attributes } })); // compact, as ingest stores it
   await env.db.$executeRaw`
     INSERT INTO billing_events (connection_id, platform, kind, shop_id, handle, quantity, occurred_at, idempotency_key, payload, source, predicted_verdict, state, next_attempt_at, updated_at)
     SELECT x.connection_id::uuid, 'shopify', 'shopify_usage', x.shop::uuid, x.event_handle, (x.attributes->>'value')::numeric, x.timestamp::timestamptz, x.idempotency_key, x.payload, 'api', 'billable', 'queued', now(), now()

@@ -70,8 +70,8 @@ SELECT
   c.handle, c.quantity, c.amount,
   CASE WHEN c.shopify THEN NULL WHEN c.kind = 'wix_usage' THEN c.instance_currency ELSE 'USD' END,
   c.at, c.key,
-  CASE WHEN c.shopify THEN jsonb_build_object('event_handle', c.handle, 'timestamp', c.at, 'idempotency_key', c.key,
-         'attributes', jsonb_build_object('value', c.quantity))
+  -- Shopify rows keep their attributes only, as ingest stores them (shopifyEventBodyOf rebuilds the body).
+  CASE WHEN c.shopify THEN jsonb_build_object('attributes', jsonb_build_object('value', c.quantity))
        ELSE jsonb_build_object('billingType', c.handle, 'grossRevenue', c.amount::text, 'createdDate', c.at) END,
   (CASE WHEN c.r_src < 0.88 THEN 'api' WHEN c.r_src < 0.96 THEN 'import' WHEN c.r_src < 0.99 THEN 'ui' ELSE 'scenario' END)::"EventSource",
   (CASE WHEN c.verdict = 'failed' AND c.r_c < 0.4 THEN 'failed'

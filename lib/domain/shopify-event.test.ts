@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseIsoTimestamp, shopifyInvalidRequestBody, validateShopifyEventBody } from "./shopify-event";
+import { compactShopifyPayload, parseIsoTimestamp, shopifyEventBodyOf, shopifyInvalidRequestBody, validateShopifyEventBody } from "./shopify-event";
 
 const good = {
   shop_id: "gid://shopify/Shop/23423423",
@@ -78,5 +78,23 @@ describe("parseIsoTimestamp", () => {
     expect(parseIsoTimestamp("2026-02-30T00:00:00Z")).toBeNull();
     expect(parseIsoTimestamp("next tuesday")).toBeNull();
     expect(parseIsoTimestamp(1706365800)).toBeNull();
+  });
+});
+
+describe("shopifyEventBodyOf", () => {
+  const columns = { shopNumber: "23423423", handle: "sms_sent", occurredAt: new Date("2026-01-27T12:30:00.250Z"), idempotencyKey: "k-1" };
+  it("rebuilds the body of a compact row from its columns", () => {
+    const body = {
+      shop_id: "gid://shopify/Shop/23423423",
+      event_handle: "sms_sent",
+      timestamp: "2026-01-27T14:30:00.25+02:00",
+      idempotency_key: "k-1",
+      attributes: { value: 2 },
+    };
+    expect(shopifyEventBodyOf({ ...columns, payload: compactShopifyPayload(body) })).toEqual({ ...body, timestamp: "2026-01-27T12:30:00.250Z" });
+  });
+  it("uses an old row's full body as it is", () => {
+    const full = { shop_id: "23423423", event_handle: "sms_sent", timestamp: "2026-01-27T14:30:00.25+02:00", idempotency_key: "k-1", attributes: { value: 2 } };
+    expect(shopifyEventBodyOf({ ...columns, payload: full })).toBe(full);
   });
 });

@@ -127,3 +127,33 @@ export function validateShopifyEventBody(body: unknown): ShopifyEventValidation 
 export function shopifyInvalidRequestBody(errors: ShopifyFieldError[]): ShopifyInvalidRequestBody {
   return { success: false, error: "Invalid request", errors };
 }
+
+/**
+ * What a Shopify usage row keeps in `payload`: the attributes only. The rest of the App Events
+ * body is in the row's columns (shop, handle, occurred_at, idempotency_key), so storing it again
+ * cost a row 100-150 B.
+ */
+export function compactShopifyPayload(body: ShopifyEventBody): { attributes: ShopifyEventBody["attributes"] } {
+  return { attributes: body.attributes };
+}
+
+/** The columns a Shopify usage row's body is rebuilt from; `shopNumber` is shops.shop_id. */
+export type StoredShopifyEvent = { payload: unknown; shopNumber: string | null; handle: string; occurredAt: Date; idempotencyKey: string };
+
+/**
+ * The App Events body of a stored Shopify usage row: the one place it is rebuilt, so the body sent,
+ * predicted from and shown is always the same. A row written before the compact form carries its
+ * whole body (it has `shop_id`): that body is used as it is.
+ */
+export function shopifyEventBodyOf(row: StoredShopifyEvent): ShopifyEventBody {
+  const payload = (row.payload ?? {}) as Partial<ShopifyEventBody>;
+  if (typeof payload.shop_id === "string") return payload as ShopifyEventBody;
+  if (row.shopNumber === null) throw new Error("a Shopify usage event without a shop has no App Events body");
+  return {
+    shop_id: `gid://shopify/Shop/${row.shopNumber}`,
+    event_handle: row.handle,
+    timestamp: row.occurredAt.toISOString(),
+    idempotency_key: row.idempotencyKey,
+    attributes: payload.attributes ?? {},
+  };
+}

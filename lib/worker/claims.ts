@@ -16,6 +16,10 @@ export type ClaimedEvent = {
   idempotency_key: string;
   attempt_count: number;
   wix_instance_id: string | null;
+  /** What a Shopify usage body is rebuilt from (shopifyEventBodyOf): shops.shop_id, the handle, occurred_at. */
+  shop_number: string | null;
+  handle: string;
+  occurred_at: Date;
 };
 
 /**
@@ -41,12 +45,14 @@ export async function claimEvents(worker: string, perConnection: { shopify: numb
       UPDATE billing_events e
       SET state = 'sending', locked_until = now() + make_interval(secs => ${env().WORKER_LEASE_SECONDS}), attempt_count = e.attempt_count + 1, updated_at = now()
       FROM picked p WHERE e.id = p.id
-      RETURNING e.id, p.state AS from_state, e.connection_id::text, e.platform, e.kind, e.payload, e.idempotency_key, e.attempt_count, e.wix_instance_id::text
+      RETURNING e.id, p.state AS from_state, e.connection_id::text, e.platform, e.kind, e.payload, e.idempotency_key, e.attempt_count, e.wix_instance_id::text,
+        e.shop_id, e.handle, e.occurred_at
     ), logged AS (
       INSERT INTO event_transitions (event_id, from_state, to_state, actor, reason)
       SELECT id, from_state::text, 'sending', ${worker}, 'attempt ' || attempt_count FROM claimed
     )
-    SELECT id, connection_id, platform, kind, payload, idempotency_key, attempt_count, wix_instance_id FROM claimed ORDER BY id`;
+    SELECT c.id, c.connection_id, c.platform, c.kind, c.payload, c.idempotency_key, c.attempt_count, c.wix_instance_id, s.shop_id AS shop_number, c.handle, c.occurred_at
+    FROM claimed c LEFT JOIN shops s ON s.id = c.shop_id ORDER BY c.id`;
 }
 
 /**

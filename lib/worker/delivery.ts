@@ -6,7 +6,7 @@ import { PlatformError } from "../platforms/errors";
 import { BILLING_EVENT_PATH, type WixBillingEventInput } from "../platforms/wix/client";
 import { appEventsPath } from "../platforms/shopify/client";
 import { joinUrl } from "../platforms/http";
-import type { ShopifyEventBody } from "../domain/shopify-event";
+import { shopifyEventBodyOf } from "../domain/shopify-event";
 import { claimEvents, completeAttempts, recoverExpiredLeases, type AttemptOutcome, type ClaimedEvent } from "./claims";
 import { shopifyClientFor, wixClientFor } from "../platforms/clients";
 import { groupBy } from "../domain/group-by";
@@ -75,18 +75,27 @@ export async function deliveryRound(worker: string): Promise<RoundStats> {
 
 async function send(e: ClaimedEvent, connection: Connection, uninstalled: boolean, instanceId: string | undefined): Promise<AttemptOutcome> {
   const started = performance.now();
-  const request =
-    e.kind === "shopify_usage"
-      ? { method: "POST", url: joinUrl(connection.apiBaseUrl, appEventsPath(env().SHOPIFY_APP_EVENTS_VERSION)), body: e.payload }
-      : {
-          method: "POST",
-          url: joinUrl(connection.apiBaseUrl, BILLING_EVENT_PATH),
-          auth: uninstalled ? "api key + wix-account-id" : "instance access token",
-          body: e.payload,
-        };
+  const shopify = e.kind === "shopify_usage";
+  let request: { method: string; url: string; auth?: string; body: unknown } = shopify
+    ? { method: "POST", url: joinUrl(connection.apiBaseUrl, appEventsPath(env().SHOPIFY_APP_EVENTS_VERSION)), body: e.payload }
+    : {
+        method: "POST",
+        url: joinUrl(connection.apiBaseUrl, BILLING_EVENT_PATH),
+        auth: uninstalled ? "api key + wix-account-id" : "instance access token",
+        body: e.payload,
+      };
   try {
-    if (e.kind === "shopify_usage") {
-      const res = await shopifyClientFor(connection).sendEvent(env().SHOPIFY_APP_EVENTS_VERSION, e.payload as ShopifyEventBody);
+    if (shopify) {
+      // The row keeps its attributes only (an old row its whole body): the body is rebuilt from the columns.
+      const body = shopifyEventBodyOf({
+        payload: e.payload,
+        shopNumber: e.shop_number,
+        handle: e.handle,
+        occurredAt: e.occurred_at,
+        idempotencyKey: e.idempotency_key,
+      });
+      request = { ...request, body };
+      const res = await shopifyClientFor(connection).sendEvent(env().SHOPIFY_APP_EVENTS_VERSION, body);
       return {
         state: "accepted",
         status: res.status,

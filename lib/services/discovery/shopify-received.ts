@@ -1,5 +1,5 @@
 import { db, Prisma } from "../../db/client";
-import type { ShopifyEventBody } from "../../domain/shopify-event";
+import { shopifyEventBodyOf } from "../../domain/shopify-event";
 import type { Shop } from "../../generated/prisma/client";
 import { loadIngestContext } from "../ingest/lookups";
 import type { EventInput } from "../ingest/schema";
@@ -26,14 +26,29 @@ const SHOP_UNKNOWN_TO_SHOPIFY: Prediction = {
  * transition recorded. Called after each lookup and discovery page, and by the worker.
  */
 export async function releaseReceivedEvents(actor: string, connectionId?: string, now = new Date()): Promise<number> {
-  const rows = await db().$queryRaw<{ id: bigint; connection_id: string; payload: ShopifyEventBody; shop_id: string; send_anyway: boolean }[]>`
-    SELECT e.id, e.connection_id::text, e.payload, e.shop_id::text, e.send_anyway FROM billing_events e JOIN shops s ON s.id = e.shop_id
+  type ReceivedRow = {
+    id: bigint;
+    connection_id: string;
+    payload: unknown;
+    shop_id: string;
+    shop_number: string;
+    handle: string;
+    occurred_at: Date;
+    idempotency_key: string;
+    send_anyway: boolean;
+  };
+  const rows = await db().$queryRaw<ReceivedRow[]>`
+    SELECT e.id, e.connection_id::text, e.payload, e.shop_id::text, s.shop_id AS shop_number, e.handle, e.occurred_at, e.idempotency_key, e.send_anyway
+    FROM billing_events e JOIN shops s ON s.id = e.shop_id
     WHERE e.state = 'received' AND e.kind = 'shopify_usage' AND s.lookup_state IS DISTINCT FROM 'pending'
       ${connectionId ? Prisma.sql`AND e.connection_id = ${connectionId}::uuid` : Prisma.empty}
     ORDER BY e.id LIMIT 5000`;
-  const mine = rows;
-  if (!mine.length) return 0;
-  const inputs = mine.map((r) => ({ platform: "shopify", connection_id: r.connection_id, shop_id: r.payload.shop_id }) as EventInput);
+  if (!rows.length) return 0;
+  const mine = rows.map((r) => ({
+    ...r,
+    body: shopifyEventBodyOf({ payload: r.payload, shopNumber: r.shop_number, handle: r.handle, occurredAt: r.occurred_at, idempotencyKey: r.idempotency_key }),
+  }));
+  const inputs = mine.map((r) => ({ platform: "shopify", connection_id: r.connection_id, shop_id: r.body.shop_id }) as EventInput);
   const lookups = await loadIngestContext(inputs);
   const shops = new Map<string, Shop>([...lookups.shops.values()].map((s) => [s.id, s]));
   // A row whose shop the lookups did not load stays received for the next round, instead of failing the whole batch.
@@ -42,7 +57,7 @@ export async function releaseReceivedEvents(actor: string, connectionId?: string
     return shop ? [{ r, shop }] : [];
   });
   const updates = known.map(({ r, shop }) => {
-    const prediction = shop.lookupState === "not_found" ? SHOP_UNKNOWN_TO_SHOPIFY : predictShopify(r.payload, shop, lookups, now);
+    const prediction = shop.lookupState === "not_found" ? SHOP_UNKNOWN_TO_SHOPIFY : predictShopify(r.body, shop, lookups, now);
     const hold = shop.lookupState !== "not_found" && !r.send_anyway && (prediction.verdict === "failed" || !!prediction.hint);
     return {
       id: r.id.toString(),

@@ -3,7 +3,7 @@ import { Decimal, MAX_INTEGER_DIGITS, parseDecimal } from "../../domain/money";
 import { deriveIdempotencyKey } from "../../domain/idempotency";
 import { certainShopifyRefusals } from "../../domain/shopify-predict";
 import { findPersonalData, personalDataMessage, type PersonalDataFinding } from "../../domain/personal-data";
-import { parseIsoTimestamp, validateShopifyEventBody, type ShopifyEventBody } from "../../domain/shopify-event";
+import { compactShopifyPayload, parseIsoTimestamp, validateShopifyEventBody, type ShopifyEventBody } from "../../domain/shopify-event";
 import { sha256 } from "../../crypto";
 import { AppError } from "../../errors";
 import { db, sql } from "../../db/client";
@@ -382,7 +382,8 @@ function prepareShopify(
     currency: null,
     occurred_at: parseIsoTimestamp(event.timestamp)!.toISOString(),
     idempotency_key: key,
-    payload: event,
+    // Only the attributes: the rest of the body is in the columns (shopifyEventBodyOf rebuilds it).
+    payload: compactShopifyPayload(event),
     prediction: pending ? SHOP_NOT_YET_KNOWN : predictShopify(event, shop, lookups, now),
     ...(pending ? { received: true as const } : {}),
     ...(warn ? { personalData: personal } : {}),

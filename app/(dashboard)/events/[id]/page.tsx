@@ -12,6 +12,7 @@ import { EventActions, MarkVerdictForm, VoidEventForm } from "./event-actions";
 import { db } from "@/lib/db/client";
 import { getEvent } from "@/lib/db/events";
 import { personalDataMessage, type PersonalDataFinding } from "@/lib/domain/personal-data";
+import { shopifyEventBodyOf } from "@/lib/domain/shopify-event";
 import { explorerQuery, parseExplorerParams } from "@/lib/dashboard-params";
 import { deliveryStory, verdictSourceWords } from "@/lib/domain/delivery-story";
 import { historyLine, personActors } from "@/lib/domain/history-words";
@@ -53,6 +54,17 @@ export default async function EventPage({
   if (!event) notFound();
   // Wix usage is never sent (Wix asks for it through the Custom Charges plugin); other kinds are sent once claimed.
   const payloadTitle = event.kind === "wix_usage" ? "Usage as recorded" : event.attemptCount > 0 ? "Payload as sent" : "Payload to send";
+  // A Shopify usage row stores its attributes only: the body shown is the one the worker sends (a correction or void keeps its own note).
+  const shownPayload =
+    event.kind === "shopify_usage" && event.shop && !event.correctsId
+      ? shopifyEventBodyOf({
+          payload: event.payload,
+          shopNumber: event.shop.shopId,
+          handle: event.handle,
+          occurredAt: event.occurredAt,
+          idempotencyKey: event.idempotencyKey,
+        })
+      : event.payload;
   const personal = Array.isArray(event.personalData) ? (event.personalData as PersonalDataFinding[]) : null;
   const story = deliveryStory({
     kind: event.kind,
@@ -204,7 +216,7 @@ export default async function EventPage({
         </Card>
         <Card title={`${payloadTitle} (its timestamps are UTC, as stored)`}>
           <pre className={pre} tabIndex={0} aria-label={payloadTitle}>
-            {JSON.stringify(event.payload, null, 2)}
+            {JSON.stringify(shownPayload, null, 2)}
           </pre>
         </Card>
       </div>
