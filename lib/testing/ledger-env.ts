@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { startSandbox } from "../../sandbox/server";
 import { createTestDatabase } from "./databases";
+import type { Prisma } from "../generated/prisma/client";
 
 /**
  * A whole ledger for an integration test: a fresh database (the real Postgres when reachable),
@@ -44,6 +45,29 @@ export async function startLedgerEnv(opts: { verdictDelayMs?: number; sandboxUrl
 }
 
 export type LedgerEnv = Awaited<ReturnType<typeof startLedgerEnv>>;
+
+/**
+ * An accepted Shopify usage event of the sandbox app written straight into the ledger, as an
+ * import would: for tests that build a cycle by hand. `fields` adds to or overrides the defaults.
+ */
+export function insertAcceptedUsage(
+  env: LedgerEnv,
+  fields: { shopId: string; idempotencyKey: string; quantity: string; occurredAt: Date } & Partial<Prisma.BillingEventUncheckedCreateInput>,
+) {
+  return env.db.billingEvent.create({
+    data: {
+      connectionId: env.shopifyConnectionId,
+      platform: "shopify",
+      kind: "shopify_usage",
+      handle: "sms_sent",
+      payload: { note: "written by a test" },
+      source: "import",
+      predictedVerdict: "billable",
+      state: "accepted",
+      ...fields,
+    },
+  });
+}
 
 /** JSON from the sandbox's control API. */
 export async function sandboxJson<T = unknown>(env: LedgerEnv, path: string, init?: RequestInit): Promise<T> {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CycleMeter } from "../../domain/reconcile";
-import { sandboxJson, startLedgerEnv, type LedgerEnv } from "../../testing/ledger-env";
+import { insertAcceptedUsage, sandboxJson, startLedgerEnv, type LedgerEnv } from "../../testing/ledger-env";
 
 /**
  * Every comparison is as of the platform's read: an event sent after the stored figure (and log)
@@ -72,22 +72,12 @@ describe("reconciliation as of the platform's read", () => {
     expect([late.state, late.platformVerdict]).toEqual(["accepted", "billable"]);
     expect(late.acceptedAt!.getTime()).toBeGreaterThan(read.fetchedAt.getTime());
     // One our ledger says was delivered an hour ago, that Shopify never got: missing there, read or not.
-    await env.db.billingEvent.create({
-      data: {
-        connectionId: conn,
-        platform: "shopify",
-        kind: "shopify_usage",
-        shopId: shop.id,
-        handle: "sms_sent",
-        quantity: "5",
-        occurredAt: new Date(at),
-        idempotencyKey: "asof-lost",
-        payload: { note: "written by a test" },
-        source: "import",
-        predictedVerdict: "billable",
-        state: "accepted",
-        acceptedAt: new Date(Date.now() - 3_600_000),
-      },
+    await insertAcceptedUsage(env, {
+      shopId: shop.id,
+      quantity: "5",
+      occurredAt: new Date(at),
+      idempotencyKey: "asof-lost",
+      acceptedAt: new Date(Date.now() - 3_600_000),
     });
 
     await reconcileConnection(conn);

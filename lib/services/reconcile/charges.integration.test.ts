@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLedgerEnv, type LedgerEnv } from "../../testing/ledger-env";
+import { insertAcceptedUsage, startLedgerEnv, type LedgerEnv } from "../../testing/ledger-env";
 
 /**
  * A closed cycle against what Shopify actually charged (Partner API CHARGE_USAGE / CHARGE_RECURRING,
@@ -72,25 +72,16 @@ describe("a past cycle against the charges Shopify made", () => {
     await env.db.connection.update({ where: { id: conn.id }, data: { discoveryWatermark: new Date() } });
     const at = (days: number) => new Date(past.start.getTime() + days * DAY);
     const event = async (key: string, quantity: string, occurredAt: Date) => {
-      await env.db.billingEvent.create({
-        data: {
-          connectionId: conn.id,
-          platform: "shopify",
-          kind: "shopify_usage",
-          shopId: shop.id,
-          handle: "sms_sent",
-          quantity,
-          occurredAt,
-          idempotencyKey: key,
-          payload: {},
-          source: "import",
-          predictedVerdict: "billable",
-          state: "accepted",
-          platformVerdict: "billable",
-          verdictSource: "imported_file",
-          // Accepted by Shopify when it happened, long before the charges were read.
-          acceptedAt: new Date(occurredAt.getTime() + 1000),
-        },
+      await insertAcceptedUsage(env, {
+        shopId: shop.id,
+        quantity,
+        occurredAt,
+        idempotencyKey: key,
+        payload: {},
+        platformVerdict: "billable",
+        verdictSource: "imported_file",
+        // Accepted by Shopify when it happened, long before the charges were read.
+        acceptedAt: new Date(occurredAt.getTime() + 1000),
       });
       await env.db.platformLogEntry.create({
         data: {
@@ -192,23 +183,14 @@ describe("a past cycle against the charges Shopify made", () => {
     const cs = shop.cycleStart!.getTime();
     const past = { start: new Date(cs - 30 * DAY), end: new Date(cs) };
     await env.db.shop.update({ where: { id: shop.id }, data: { subscriptionStartedAt: new Date(cs - 30 * DAY) } });
-    await env.db.billingEvent.create({
-      data: {
-        connectionId: conn.id,
-        platform: "shopify",
-        kind: "shopify_usage",
-        shopId: shop.id,
-        handle: "sms_sent",
-        quantity: "200",
-        occurredAt: new Date(past.start.getTime() + DAY),
-        idempotencyKey: "uncharged-1",
-        payload: {},
-        source: "import",
-        predictedVerdict: "billable",
-        state: "accepted",
-        platformVerdict: "billable",
-        verdictSource: "imported_file",
-      },
+    await insertAcceptedUsage(env, {
+      shopId: shop.id,
+      quantity: "200",
+      occurredAt: new Date(past.start.getTime() + DAY),
+      idempotencyKey: "uncharged-1",
+      payload: {},
+      platformVerdict: "billable",
+      verdictSource: "imported_file",
     });
     await env.db.platformLogEntry.create({
       data: {

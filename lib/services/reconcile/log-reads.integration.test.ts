@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { CycleMeter } from "../../domain/reconcile";
-import { startLedgerEnv, type LedgerEnv } from "../../testing/ledger-env";
+import { insertAcceptedUsage, startLedgerEnv, type LedgerEnv } from "../../testing/ledger-env";
 
 /**
  * The Dev Dashboard log's reads: every read counts, one with no rows too; an imported file is
@@ -34,22 +34,12 @@ async function setup() {
   const conn = await env.db.connection.findUniqueOrThrow({ where: { id: env.shopifyConnectionId } });
   const shop = await env.db.shop.findFirstOrThrow({ where: { connectionId: conn.id, shopId: "23423423" } });
   const event = (key: string, quantity: string, occurredAt: Date, acceptedAt: Date) =>
-    env.db.billingEvent.create({
-      data: {
-        connectionId: conn.id,
-        platform: "shopify",
-        kind: "shopify_usage",
-        shopId: shop.id,
-        handle: "sms_sent",
-        quantity,
-        occurredAt,
-        idempotencyKey: key,
-        payload: { note: "written by a test" },
-        source: "import",
-        predictedVerdict: "billable",
-        state: "accepted",
-        acceptedAt,
-      },
+    insertAcceptedUsage(env, {
+      shopId: shop.id,
+      quantity,
+      occurredAt,
+      idempotencyKey: key,
+      acceptedAt,
     });
   const open = async () =>
     (await env.db.reconcileDifference.findMany({ where: { connectionId: conn.id, state: "open" }, orderBy: { id: "asc" } })).map((d) => `${d.kind}:${d.key}`);

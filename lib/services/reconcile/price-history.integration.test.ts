@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CycleMeter } from "../../domain/reconcile";
-import { startLedgerEnv, type LedgerEnv } from "../../testing/ledger-env";
+import { insertAcceptedUsage, startLedgerEnv, type LedgerEnv } from "../../testing/ledger-env";
 
 /**
  * A meter's price changed under the same handle prices the cycles from then on; a cycle that had
@@ -29,24 +29,14 @@ describe("a meter's price history", () => {
     });
     // 5,000 units the ledger says Shopify accepted in the past cycle, which Shopify's log does not have.
     const occurred = new Date(cs - length + DAY);
-    await env.db.billingEvent.create({
-      data: {
-        connectionId: conn.id,
-        platform: "shopify",
-        kind: "shopify_usage",
-        shopId: shop.id,
-        handle: "sms_sent",
-        quantity: "5000",
-        occurredAt: occurred,
-        idempotencyKey: "priced-past-1",
-        payload: { note: "written by a test" },
-        source: "import",
-        predictedVerdict: "billable",
-        platformVerdict: "billable",
-        verdictSource: "person",
-        state: "accepted",
-        acceptedAt: occurred,
-      },
+    await insertAcceptedUsage(env, {
+      shopId: shop.id,
+      quantity: "5000",
+      occurredAt: occurred,
+      idempotencyKey: "priced-past-1",
+      platformVerdict: "billable",
+      verdictSource: "person",
+      acceptedAt: occurred,
     });
     await pullSandboxLog(conn, "t");
     const priced = async () => {
@@ -71,24 +61,14 @@ describe("a meter's price history", () => {
 
     // The current cycle ends after the change: it is priced at the new price.
     const current = await env.db.reconcileCycle.findFirstOrThrow({ where: { connectionId: conn.id, subjectId: shop.id, cycleStart: shop.cycleStart! } });
-    await env.db.billingEvent.create({
-      data: {
-        connectionId: conn.id,
-        platform: "shopify",
-        kind: "shopify_usage",
-        shopId: shop.id,
-        handle: "sms_sent",
-        quantity: "5000",
-        occurredAt: new Date(Math.max(cs + 1000, Date.now() - 3_600_000)),
-        idempotencyKey: "priced-now-1",
-        payload: { note: "written by a test" },
-        source: "import",
-        predictedVerdict: "billable",
-        platformVerdict: "billable",
-        verdictSource: "person",
-        state: "accepted",
-        acceptedAt: new Date(Date.now() - 3_600_000),
-      },
+    await insertAcceptedUsage(env, {
+      shopId: shop.id,
+      quantity: "5000",
+      occurredAt: new Date(Math.max(cs + 1000, Date.now() - 3_600_000)),
+      idempotencyKey: "priced-now-1",
+      platformVerdict: "billable",
+      verdictSource: "person",
+      acceptedAt: new Date(Date.now() - 3_600_000),
     });
     await reconcileConnection(conn.id);
     const now = await env.db.reconcileDifference.findFirstOrThrow({ where: { connectionId: conn.id, kind: "missing_there", key: "priced-now-1" } });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sandboxJson, startLedgerEnv, type LedgerEnv } from "../../testing/ledger-env";
+import { insertAcceptedUsage, sandboxJson, startLedgerEnv, type LedgerEnv } from "../../testing/ledger-env";
 
 let env: LedgerEnv;
 beforeAll(async () => {
@@ -59,22 +59,12 @@ describe("reconciliation of a cycle with known differences", () => {
       ["rec-lost", 5],
       ["rec-units", 3],
     ] as const) {
-      await env.db.billingEvent.create({
-        data: {
-          connectionId: conn.id,
-          platform: "shopify",
-          kind: "shopify_usage",
-          shopId: shop.id,
-          handle: "sms_sent",
-          quantity: String(value),
-          occurredAt: new Date(at),
-          idempotencyKey: key,
-          payload: { note: "written by a test" },
-          source: "import",
-          predictedVerdict: "billable",
-          state: "accepted",
-          acceptedAt: new Date(at),
-        },
+      await insertAcceptedUsage(env, {
+        shopId: shop.id,
+        quantity: String(value),
+        occurredAt: new Date(at),
+        idempotencyKey: key,
+        acceptedAt: new Date(at),
       });
     }
     await sandboxJson(env, "/_sandbox/shopify/verdicts/settle", { method: "POST" });
@@ -197,26 +187,17 @@ describe("resending an event Shopify never got", () => {
     const user = { id: admin.id, email: admin.email, name: admin.name, role: admin.role };
     const shop = await env.db.shop.findFirstOrThrow({ where: { connectionId: env.shopifyConnectionId, shopId: "23423423" } });
     // In the ledger as delivered, but never sent (written by an import that was wrong about it).
-    const lost = await env.db.billingEvent.create({
-      data: {
-        connectionId: env.shopifyConnectionId,
-        platform: "shopify",
-        kind: "shopify_usage",
-        shopId: shop.id,
-        handle: "sms_sent",
-        quantity: "4",
-        occurredAt: new Date(Date.now() - 60_000),
-        idempotencyKey: "resend-me",
-        source: "import",
-        predictedVerdict: "billable",
-        state: "accepted",
-        payload: {
-          shop_id: "23423423",
-          event_handle: "sms_sent",
-          timestamp: new Date(Date.now() - 60_000).toISOString(),
-          idempotency_key: "resend-me",
-          attributes: { value: 4 },
-        },
+    const lost = await insertAcceptedUsage(env, {
+      shopId: shop.id,
+      quantity: "4",
+      occurredAt: new Date(Date.now() - 60_000),
+      idempotencyKey: "resend-me",
+      payload: {
+        shop_id: "23423423",
+        event_handle: "sms_sent",
+        timestamp: new Date(Date.now() - 60_000).toISOString(),
+        idempotency_key: "resend-me",
+        attributes: { value: 4 },
       },
     });
     await resendEvent(lost.id, "Shopify's log has no row for this key", user);
