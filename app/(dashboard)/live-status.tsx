@@ -23,8 +23,10 @@ const time = (ms: number, tz: string) =>
 const day = (ms: number, tz: string) =>
   new Intl.DateTimeFormat("en-GB", { timeZone: tz, year: "numeric", month: "short", day: "2-digit" }).format(new Date(ms));
 /** A moment of another day than `now` carries its date: "11:02:30 UTC" alone would read as today. */
-const moment = (ms: number, now: number | null, tz: string) =>
-  now !== null && day(ms, tz) === day(now, tz) ? time(ms, tz) : `${day(ms, tz)}, ${time(ms, tz)}`;
+const moment = (ms: number, now: number | null, tz: string) => {
+  const on = day(ms, tz);
+  return now !== null && on === day(now, tz) ? time(ms, tz) : `${on}, ${time(ms, tz)}`;
+};
 
 /** "Live" line: when the data last changed, when it was last checked, and the newest event's arrival. */
 export function LiveStatus({
